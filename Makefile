@@ -1,0 +1,145 @@
+# ormodels - top-level build.  `make help` lists the targets.
+#
+# Everything is built under build/ (git-ignored). Debian packages the build
+# needs are installed by `make deps` (scripts/deps.sh), which run, test and
+# bench call first, so a fresh machine gets there by itself.
+
+BOARD ?= linux
+BOARDS := $(notdir $(patsubst %/,%,$(wildcard boards/*/)))
+ifeq ($(filter $(BOARD),$(BOARDS)),)
+$(error unknown BOARD '$(BOARD)'; boards: $(BOARDS))
+endif
+
+B       ?= build
+CC      ?= cc
+PYTHON  ?= python3
+OPT     ?= -O2
+WARN    := -Wall -Wextra -Werror -Wshadow -Wundef -Wpointer-arith \
+           -Wstrict-prototypes -Wmissing-prototypes -Wcast-qual
+CFLAGS  ?= $(OPT) -g
+ALL_CFLAGS = -std=c99 $(WARN) $(CFLAGS) -Iinclude -Isrc $(EXTRA_CFLAGS)
+SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
+           -fno-omit-frame-pointer
+
+# The portable core: no OS, socket or file headers.
+CORE_SRC := $(sort $(wildcard src/*.c))
+# The Linux port: files, clock, terminal.
+PORT_SRC := $(sort $(wildcard port/linux/*.c))
+CLI_SRC  := $(sort $(wildcard boards/linux/*.c))
+
+CORE_OBJ := $(CORE_SRC:%.c=$(B)/obj/%.o)
+PORT_OBJ := $(PORT_SRC:%.c=$(B)/obj/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(B)/obj/%.o)
+LIB      := $(B)/libormodels.a
+CLI      := $(B)/ormodels
+
+# A table image baked in with `make snapshot FROM=...` (optional).
+SNAPSHOT := $(wildcard $(B)/snapshot.bin)
+ifneq ($(SNAPSHOT),)
+SNAP_OBJ := $(B)/obj/snapshot.o
+CORE_DEFS += -DOM_HAVE_SNAPSHOT
+endif
+
+.PHONY: all deps run test unit unit-asan fixtures check-heap bench snapshot \
+        clean help
+.DEFAULT_GOAL := all
+
+all: $(CLI) $(LIB)
+
+help:
+	@echo "ormodels targets:"
+	@echo "  make                 build $(CLI) and $(LIB)"
+	@echo "  make deps            install the Debian packages the build needs"
+	@echo "  make run             the main job: show the cached (or default) table"
+	@echo "  make test            every test: unit (plain and ASan+UBSan), fixtures,"
+	@echo "                       splits, synthetic catalogues, CLI, zero-heap check"
+	@echo "  make bench           extractor throughput, instructions/byte, RAM"
+	@echo "  make snapshot FROM=catalogue.json"
+	@echo "                       bake a full table into the build as first-boot default"
+	@echo "  make clean           remove $(B)/"
+	@echo "variables: BOARD=$(BOARD) (boards: $(BOARDS)), CC, OPT, B=build dir"
+
+deps:
+	@scripts/deps.sh base
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CORE_DEFS) -MMD -MP -c $< -o $@
+
+$(LIB): $(CORE_OBJ) $(SNAP_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(CLI): $(CLI_OBJ) $(PORT_OBJ) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(PORT_OBJ) $(LIB) $(LDLIBS)
+
+# ------------------------------------------------------------------ snapshot
+$(B)/snapshot.c: $(B)/snapshot.bin scripts/bin2c.py
+	$(PYTHON) scripts/bin2c.py om_snapshot_image $< > $@
+$(B)/obj/snapshot.o: $(B)/snapshot.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+snapshot: deps
+	@test -n "$(FROM)" || { echo "usage: make snapshot FROM=catalogue.json"; exit 2; }
+	rm -f $(B)/snapshot.bin
+	$(MAKE) --no-print-directory $(CLI)
+	$(CLI) parse "$(FROM)" --save --cache-file $(B)/snapshot.bin >/dev/null
+	$(MAKE) --no-print-directory clean-objs
+	$(MAKE) --no-print-directory all
+	@echo "snapshot: $(FROM) baked into $(CLI) as the first-boot table"
+
+clean-objs:
+	rm -rf $(B)/obj $(LIB) $(CLI)
+
+# --------------------------------------------------------------------- run
+run: deps all
+	$(CLI) list
+
+# --------------------------------------------------------------------- tests
+TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
+ASAN_BIN  := $(TEST_SRC:tests/unit/%.c=$(B)/asan/%)
+ASAN_CORE := $(CORE_SRC:%.c=$(B)/asan/obj/%.o) $(PORT_SRC:%.c=$(B)/asan/obj/%.o)
+
+$(B)/tests/%: tests/unit/%.c $(LIB) $(PORT_OBJ) tests/unit/om_test.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(PORT_OBJ) $(LIB) -lcmocka
+
+$(B)/asan/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN) -MMD -MP -c $< -o $@
+
+$(B)/asan/%: tests/unit/%.c $(ASAN_CORE) tests/unit/om_test.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(SAN) -Itests/unit -o $@ $< $(ASAN_CORE) -lcmocka
+
+unit: deps $(TEST_BIN)
+	@scripts/run-tests.sh "unit" $(TEST_BIN)
+
+unit-asan: deps $(ASAN_BIN)
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    scripts/run-tests.sh "unit (ASan+UBSan)" $(ASAN_BIN)
+
+# Proves the zero-heap promise on the built objects, not on the sources.
+check-heap: $(CORE_OBJ) $(PORT_OBJ)
+	@scripts/check-heap.sh $(CORE_OBJ) $(PORT_OBJ)
+
+fixtures: all
+	@$(PYTHON) tests/fixtures_test.py --cli $(CLI)
+
+cli-test: all
+	@$(PYTHON) tests/cli_test.py --cli $(CLI)
+
+test: deps all unit unit-asan check-heap fixtures cli-test
+	@echo "make test: all suites passed"
+
+# --------------------------------------------------------------------- bench
+bench: deps all
+	@$(PYTHON) tests/bench.py --cli $(CLI) --build $(B)
+
+clean:
+	rm -rf $(B)
+
+-include mk/*.mk
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
