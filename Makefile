@@ -17,7 +17,7 @@ OPT     ?= -O2
 WARN    := -Wall -Wextra -Werror -Wshadow -Wundef -Wpointer-arith \
            -Wstrict-prototypes -Wmissing-prototypes -Wcast-qual
 CFLAGS  ?= $(OPT) -g
-ALL_CFLAGS = -std=c99 $(WARN) $(CFLAGS) -Iinclude -Isrc $(EXTRA_CFLAGS)
+ALL_CFLAGS = -std=c99 $(WARN) $(CFLAGS) -Iinclude -Isrc -Iport/linux $(EXTRA_CFLAGS)
 SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
            -fno-omit-frame-pointer
 

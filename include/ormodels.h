@@ -213,29 +213,21 @@ typedef struct om_extract_stats {
 typedef struct om_extractor {
     om_table_t *table;
     const char *const *pinned;
-    uint8_t npinned;
-    uint8_t state;
-    uint8_t depth;
-    uint8_t field;      /* the kept field whose value is being read */
-    uint8_t in_model;   /* depth of the model object, 0 outside one */
-    uint8_t role[6];    /* what the container at depth d is, d <= 5 */
-    uint8_t lit_pos;    /* position inside true/false/null */
-    uint8_t esc;        /* escape state inside a string */
-    uint8_t key_len;    /* bytes of key[] in use, 255 = not a wanted key */
-    uint8_t num_state;  /* number grammar state */
-    uint8_t flags;
-    uint16_t u_hex;     /* \uXXXX digits read so far */
-    uint16_t seq;
-    int err;
+    const char *err_msg;
+    const uint8_t *err_at;
     uint64_t offset;     /* bytes consumed so far */
     uint64_t err_offset; /* byte offset of the error */
-    const char *err_msg;
-    uint8_t stack[(OM_JSON_MAX_DEPTH + 7) / 8]; /* 1 bit a level: object? */
-    char key[16];
-    uint16_t win_len;
-    uint16_t field_start;
-    uint16_t field_cap;
+    int err;
+    uint16_t seq;        /* models seen, for catalogue order */
+    uint16_t win_len;    /* window bytes in use */
+    uint16_t field_start, val_start, field_end; /* the value being kept */
     uint16_t next_len;
+    uint8_t npinned;
+    uint8_t state, depth, field, str_mode, flags;
+    uint8_t esc, num, lit, lit_pos, key_len, seen, model_flags;
+    uint8_t role[6];     /* what the container at depth d is, d < 6 */
+    uint8_t stack[(OM_JSON_MAX_DEPTH + 7) / 8]; /* 1 bit a level */
+    char key[16];
     char win[OM_WINDOW_SIZE];
     char next[OM_URL_MAX + 1];
     om_extract_stats_t stats;

@@ -1,0 +1,159 @@
+/*
+ * om_file.c - table images in files on Linux, saved crash-safely.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "om_linux.h"
+
+unsigned om_file_fault_at;
+static unsigned fault_step;
+
+/* Counts a failure point; true when the fault hook says it fails. */
+static int fault(void)
+{
+    fault_step++;
+    if (om_file_fault_at && fault_step == om_file_fault_at) {
+        errno = EIO;
+        return 1;
+    }
+    return 0;
+}
+
+unsigned om_file_fault_steps(void) { return fault_step; }
+
+int64_t om_linux_now(void) { return (int64_t)time(NULL); }
+
+int om_file_mkdirs(const char *path)
+{
+    char buf[4096];
+    size_t n = strlen(path), i;
+    if (n >= sizeof buf)
+        return OM_ERR_INVAL;
+    memcpy(buf, path, n + 1);
+    for (i = 1; i < n; i++) {
+        if (buf[i] != '/')
+            continue;
+        buf[i] = '\0';
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+            return OM_ERR_IO;
+        buf[i] = '/';
+    }
+    return OM_OK;
+}
+
+typedef struct {
+    int fd;
+} fd_sink_t;
+
+static int fd_write(void *ctx, const void *buf, size_t len)
+{
+    fd_sink_t *s = (fd_sink_t *)ctx;
+    const char *p = (const char *)buf;
+    while (len) {
+        ssize_t n;
+        if (fault())
+            return OM_ERR_IO;
+        n = write(s->fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return OM_ERR_IO;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return OM_OK;
+}
+
+/* The folder part of path ("." when there is none). */
+static void dir_of(const char *path, char *out, size_t cap)
+{
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) : 0;
+    if (!slash) {
+        snprintf(out, cap, ".");
+        return;
+    }
+    if (n == 0)
+        n = 1; /* "/file" */
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(out, path, n);
+    out[n] = '\0';
+}
+
+int om_file_save(const char *path, const om_table_t *t)
+{
+    char tmp[4096], dir[4096];
+    fd_sink_t s;
+    int e, dfd, saved;
+
+    fault_step = 0;
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >=
+        (int)sizeof tmp)
+        return OM_ERR_INVAL;
+    om_file_mkdirs(path);
+    if (fault())
+        return OM_ERR_IO;
+    s.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (s.fd < 0)
+        return OM_ERR_IO;
+    e = om_image_write(t, fd_write, &s);
+    if (e == OM_OK && (fault() || fsync(s.fd) != 0))
+        e = OM_ERR_IO;
+    saved = errno;
+    if (close(s.fd) != 0 && e == OM_OK)
+        e = OM_ERR_IO;
+    if (e == OM_OK && (fault() || rename(tmp, path) != 0))
+        e = OM_ERR_IO;
+    if (e != OM_OK) {
+        saved = errno;
+        unlink(tmp);
+        errno = saved;
+        return e;
+    }
+    /* The rename is durable once the folder's entry is on disk. */
+    dir_of(path, dir, sizeof dir);
+    dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        if (fault() || fsync(dfd) != 0)
+            e = OM_ERR_IO;
+        close(dfd);
+    }
+    (void)saved;
+    return e;
+}
+
+static int file_read(void *ctx, void *buf, size_t len)
+{
+    FILE *f = (FILE *)ctx;
+    size_t n = fread(buf, 1, len, f);
+    if (n == len)
+        return OM_OK;
+    return ferror(f) ? OM_ERR_IO : OM_ERR_TRUNCATED;
+}
+
+int om_file_load(const char *path, om_table_t *t)
+{
+    FILE *f = fopen(path, "rb");
+    int e;
+    char extra;
+    if (!f) {
+        om_table_init(t);
+        return errno == ENOENT ? OM_ERR_NOTFOUND : OM_ERR_IO;
+    }
+    e = om_image_read(t, file_read, f);
+    if (e == OM_OK && fread(&extra, 1, 1, f) != 0) {
+        om_table_init(t); /* bytes after the image: not ours */
+        e = OM_ERR_CORRUPT;
+    }
+    fclose(f);
+    return e;
+}

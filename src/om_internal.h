@@ -1,0 +1,31 @@
+/*
+ * om_internal.h - helpers shared by the core's files; not public API.
+ */
+#ifndef OM_INTERNAL_H
+#define OM_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* How om_json_unescape treats what it decodes. */
+#define OM_UNESC_TEXT 0x01 /* a display string: control characters become
+                              spaces instead of failing */
+#define OM_UNESC_CUT 0x02  /* the input was cut: an incomplete escape or
+                              UTF-8 sequence at its end is dropped */
+
+/*
+ * Decodes the body of a JSON string (no quotes) s[0..n) into out, which
+ * may be s itself (decoding never grows): escapes including surrogate
+ * pairs become UTF-8, raw bytes must be valid UTF-8. Stops at a character
+ * boundary before out would exceed max bytes, and sets *cut when it did.
+ * Returns the length written, or OM_ERR_JSON for an invalid escape,
+ * surrogate, UTF-8 sequence, NUL or (without OM_UNESC_TEXT) a control
+ * character.
+ */
+int om_json_unescape(const char *s, size_t n, char *out, size_t max,
+                     unsigned flags, int *cut);
+
+/* Parses an unsigned decimal integer s[0..n) that fits 32 bits. */
+int om_parse_u32(const char *s, size_t n, uint32_t *out);
+
+#endif /* OM_INTERNAL_H */

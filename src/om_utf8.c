@@ -1,0 +1,206 @@
+/*
+ * om_utf8.c - decoding JSON string bodies to checked UTF-8.
+ */
+#include "ormodels.h"
+#include "om_internal.h"
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Reads \uXXXX at s[i] (the backslash); -1 if malformed or short. */
+static long read_u(const char *s, size_t n, size_t i)
+{
+    long v = 0;
+    size_t k;
+    if (i + 6 > n || s[i] != '\\' || s[i + 1] != 'u')
+        return -1;
+    for (k = 2; k < 6; k++) {
+        int h = hexval(s[i + k]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* Length of the valid UTF-8 sequence at s[0..n), 0 if invalid, -1 if it
+ * is a valid start cut short by n. */
+static int utf8_len(const unsigned char *s, size_t n)
+{
+    unsigned c = s[0];
+    int len, k;
+    unsigned min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2;
+        min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3;
+        min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    {
+        unsigned long cp = c & (0x3Fu >> (len - 1));
+        for (k = 1; k < len; k++) {
+            if ((size_t)k >= n)
+                return -1;
+            if ((s[k] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[k] & 0x3Fu);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+    }
+    return len;
+}
+
+static int put_cp(unsigned long cp, char *o)
+{
+    if (cp < 0x80) {
+        o[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (char)(0xC0 | (cp >> 6));
+        o[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (char)(0xE0 | (cp >> 12));
+        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (char)(0xF0 | (cp >> 18));
+    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+int om_json_unescape(const char *s, size_t n, char *out, size_t max,
+                     unsigned flags, int *cut)
+{
+    size_t i = 0, o = 0;
+    int trunc = (flags & OM_UNESC_CUT) != 0;
+    *cut = 0;
+    while (i < n) {
+        char buf[4];
+        int len;
+        size_t adv;
+        unsigned char c = (unsigned char)s[i];
+
+        if (c == '\\') {
+            unsigned long cp;
+            if (i + 1 >= n)
+                goto short_input;
+            switch (s[i + 1]) {
+            case '"': cp = '"'; adv = 2; break;
+            case '\\': cp = '\\'; adv = 2; break;
+            case '/': cp = '/'; adv = 2; break;
+            case 'b': cp = 8; adv = 2; break;
+            case 'f': cp = 12; adv = 2; break;
+            case 'n': cp = 10; adv = 2; break;
+            case 'r': cp = 13; adv = 2; break;
+            case 't': cp = 9; adv = 2; break;
+            case 'u': {
+                long u = read_u(s, n, i);
+                if (u < 0)
+                    goto short_input;
+                adv = 6;
+                cp = (unsigned long)u;
+                if (cp >= 0xDC00 && cp <= 0xDFFF)
+                    return OM_ERR_JSON; /* a lone low surrogate */
+                if (cp >= 0xD800 && cp <= 0xDBFF) {
+                    long lo = read_u(s, n, i + 6);
+                    if (lo < 0 && trunc && i + 6 + 6 > n)
+                        goto short_input;
+                    if (lo < 0xDC00 || lo > 0xDFFF)
+                        return OM_ERR_JSON; /* a lone high surrogate */
+                    cp = 0x10000 + ((cp - 0xD800) << 10) +
+                         ((unsigned long)lo - 0xDC00);
+                    adv = 12;
+                }
+                break;
+            }
+            default:
+                return OM_ERR_JSON;
+            }
+            if (cp == 0)
+                return OM_ERR_JSON;
+            if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
+                if (!(flags & OM_UNESC_TEXT))
+                    return OM_ERR_JSON;
+                cp = ' '; /* keeps terminal escapes out of names */
+            }
+            len = put_cp(cp, buf);
+        } else {
+            int l = utf8_len((const unsigned char *)s + i, n - i);
+            if (l < 0)
+                goto short_input;
+            if (l == 0 || c == 0)
+                return OM_ERR_JSON;
+            if (c < 0x20 || c == 0x7F ||
+                (c == 0xC2 && (unsigned char)s[i + 1] <= 0x9F)) {
+                if (!(flags & OM_UNESC_TEXT))
+                    return OM_ERR_JSON;
+                buf[0] = ' ';
+                len = 1;
+            } else {
+                len = l;
+                for (adv = 0; adv < (size_t)l; adv++)
+                    buf[adv] = s[i + adv];
+            }
+            adv = (size_t)l;
+        }
+        if (o + (size_t)len > max) {
+            *cut = 1;
+            return (int)o;
+        }
+        /* Writing behind the reader: o <= i always, as no escape or
+         * sequence decodes to more bytes than it spans. */
+        {
+            int k;
+            for (k = 0; k < len; k++)
+                out[o + (size_t)k] = buf[k];
+        }
+        o += (size_t)len;
+        i += adv;
+    }
+    return (int)o;
+
+short_input:
+    if (!trunc)
+        return OM_ERR_JSON;
+    *cut = 1;
+    return (int)o;
+}
+
+int om_parse_u32(const char *s, size_t n, uint32_t *out)
+{
+    uint32_t v = 0;
+    size_t i;
+    if (n == 0 || n > 10)
+        return OM_ERR_SCHEMA;
+    for (i = 0; i < n; i++) {
+        unsigned d = (unsigned)(s[i] - '0');
+        if (d > 9 || (v > 429496729u) || (v == 429496729u && d > 5))
+            return OM_ERR_SCHEMA;
+        v = v * 10u + d;
+    }
+    *out = v;
+    return OM_OK;
+}

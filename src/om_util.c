@@ -1,0 +1,161 @@
+/*
+ * om_util.c - error names, CRC-32, and formatting for people.
+ */
+#include <string.h>
+
+#include "ormodels.h"
+
+const char *om_strerror(int err)
+{
+    switch (err) {
+    case OM_OK: return "ok";
+    case OM_ERR_INVAL: return "invalid argument";
+    case OM_ERR_JSON: return "malformed JSON";
+    case OM_ERR_TRUNCATED: return "truncated";
+    case OM_ERR_DEPTH: return "JSON nested too deep";
+    case OM_ERR_SCHEMA: return "not a model catalogue";
+    case OM_ERR_EMPTY: return "no models";
+    case OM_ERR_NOSPACE: return "no space";
+    case OM_ERR_CORRUPT: return "corrupt table image";
+    case OM_ERR_FORMAT: return "not a table image of this format";
+    case OM_ERR_IO: return "I/O error";
+    case OM_ERR_NOTFOUND: return "not found";
+    case OM_ERR_HTTP: return "malformed HTTP response";
+    case OM_ERR_STATUS: return "HTTP error status";
+    case OM_ERR_TOOBIG: return "too big";
+    case OM_ERR_TIMEOUT: return "timed out";
+    case OM_ERR_DNS: return "name resolution failed";
+    case OM_ERR_CONNECT: return "connection failed";
+    case OM_ERR_TLS: return "TLS failed";
+    case OM_ERR_CLOSED: return "connection closed";
+    case OM_ERR_REDIRECT: return "bad redirect";
+    default: return "unknown error";
+    }
+}
+
+/* Bitwise CRC-32 with a 16-entry table: 64 bytes of flash rather than 1 KB,
+ * fast enough for a table image of a few tens of KB. */
+uint32_t om_crc32(uint32_t crc, const void *buf, size_t len)
+{
+    static const uint32_t nib[16] = {
+        0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu,
+        0x76DC4190u, 0x6B6B51F4u, 0x4DB26158u, 0x5005713Cu,
+        0xEDB88320u, 0xF00F9344u, 0xD6D6A3E8u, 0xCB61B38Cu,
+        0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu};
+    const uint8_t *p = (const uint8_t *)buf;
+    crc = ~crc;
+    while (len--) {
+        crc ^= *p++;
+        crc = (crc >> 4) ^ nib[crc & 15u];
+        crc = (crc >> 4) ^ nib[crc & 15u];
+    }
+    return ~crc;
+}
+
+/* Writes v in decimal; returns the length. */
+static int put_u32(char *buf, uint32_t v)
+{
+    char tmp[10];
+    int n = 0, i;
+    do {
+        tmp[n++] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v);
+    for (i = 0; i < n; i++)
+        buf[i] = tmp[n - 1 - i];
+    return n;
+}
+
+int om_format_context(uint32_t n, char buf[8])
+{
+    int len;
+    uint32_t unit = 0, whole, frac = 0;
+    char suffix = 0;
+
+    if (n >= 1000000u) {
+        unit = 1000000u;
+        suffix = 'M';
+    } else if (n >= 1000u) {
+        unit = 1000u;
+        suffix = 'K';
+    }
+    if (!unit) {
+        len = put_u32(buf, n);
+        buf[len] = '\0';
+        return len;
+    }
+    /* Millions keep two decimals when they are not whole ("1.05M");
+     * thousands are rounded to a whole K ("131K" for 131072). */
+    if (suffix == 'M') {
+        uint32_t hundredths = (n + unit / 200u) / (unit / 100u);
+        whole = hundredths / 100u;
+        frac = hundredths % 100u;
+    } else {
+        whole = (n + unit / 2u) / unit;
+        if (whole == 1000u) {
+            whole = 1;
+            suffix = 'M';
+        }
+    }
+    len = put_u32(buf, whole);
+    if (frac) {
+        buf[len++] = '.';
+        buf[len++] = (char)('0' + frac / 10u);
+        if (frac % 10u)
+            buf[len++] = (char)('0' + frac % 10u);
+    }
+    buf[len++] = suffix;
+    buf[len] = '\0';
+    return len;
+}
+
+/* Days since 1970-01-01 to a civil date (proleptic Gregorian). */
+static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+{
+    int64_t era, yy;
+    unsigned doe, yoe, doy, mp;
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    doe = (unsigned)(z - era * 146097);
+    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    yy = (int64_t)yoe + era * 400;
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yy + (*m <= 2));
+}
+
+static void put2(char *p, unsigned v)
+{
+    p[0] = (char)('0' + v / 10u % 10u);
+    p[1] = (char)('0' + v % 10u);
+}
+
+int om_format_time(int64_t t, char buf[21])
+{
+    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t secs = t - days * 86400;
+    int y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    if (y < 0)
+        y = 0;
+    if (y > 9999)
+        y = 9999;
+    put2(buf, (unsigned)y / 100u);
+    put2(buf + 2, (unsigned)y % 100u);
+    buf[4] = '-';
+    put2(buf + 5, m);
+    buf[7] = '-';
+    put2(buf + 8, d);
+    buf[10] = 'T';
+    put2(buf + 11, (unsigned)(secs / 3600));
+    buf[13] = ':';
+    put2(buf + 14, (unsigned)(secs / 60 % 60));
+    buf[16] = ':';
+    put2(buf + 17, (unsigned)(secs % 60));
+    buf[19] = 'Z';
+    buf[20] = '\0';
+    return 20;
+}
