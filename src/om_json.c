@@ -119,17 +119,30 @@ static const uint8_t str_special[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
     0, 0, 1, ['\\'] = 1};
 
+#if defined(__GNUC__)
+#define HOT static inline __attribute__((always_inline))
+#else
+#define HOT static inline
+#endif
+
 /* The first '"', '\\' or control byte in [p, end), or end. */
-static const uint8_t *scan_string(const uint8_t *p, const uint8_t *end)
+HOT const uint8_t *scan_string(const uint8_t *p, const uint8_t *end)
 {
     while ((size_t)(end - p) >= sizeof(word_t)) {
         word_t v, q, b, m;
         memcpy(&v, p, sizeof v);
         q = v ^ (ONES * '"');
         b = v ^ (ONES * '\\');
-        m = ((q - ONES) & ~q) | ((b - ONES) & ~b) | ((v - ONES * 0x20u) & ~v);
-        if (m & HIGHS)
+        m = (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((v - ONES * 0x20u) & ~v)) &
+            HIGHS;
+        if (m) {
+#ifdef FIRST_SET_BYTE
+            /* Borrows only run upwards: the lowest flagged byte is exact. */
+            return p + FIRST_SET_BYTE(m);
+#else
             break;
+#endif
+        }
         p += sizeof v;
     }
     while (p < end && !str_special[*p])
@@ -138,7 +151,7 @@ static const uint8_t *scan_string(const uint8_t *p, const uint8_t *end)
 }
 
 /* Skips JSON whitespace; runs of indentation go a word at a time. */
-static const uint8_t *skip_ws(const uint8_t *p, const uint8_t *end)
+HOT const uint8_t *skip_ws(const uint8_t *p, const uint8_t *end)
 {
     while (p < end) {
         uint8_t c = *p;
@@ -447,10 +460,8 @@ static unsigned element_field(const om_extractor_t *x)
     return role_at(x) == R_DATA ? F_MODEL : F_NONE;
 }
 
-static unsigned key_field(const om_extractor_t *x)
+static unsigned key_field(const om_extractor_t *x, const char *k, size_t n)
 {
-    const char *k = x->key;
-    unsigned n = x->key_len;
 #define IS(s) (n == sizeof(s) - 1 && memcmp(k, s, sizeof(s) - 1) == 0)
     switch (role_at(x)) {
     case R_TOP:
@@ -515,6 +526,8 @@ static void value_begin(om_extractor_t *x, uint8_t c, const uint8_t *at)
 {
     unsigned f = x->field;
 
+    if (f == F_NONE && x->depth != 0)
+        goto plain;
     if (x->depth == 0 && c != '{') {
         fail(x, OM_ERR_SCHEMA, "the catalogue is not a JSON object", at);
         return;
@@ -529,6 +542,7 @@ static void value_begin(om_extractor_t *x, uint8_t c, const uint8_t *at)
         !(c == '-' || (c >= '0' && c <= '9')))
         x->stats.bad_fields++; /* an object, array or boolean */
 
+plain:
     switch (c) {
     case '{': {
         unsigned role = R_SKIP;
@@ -654,7 +668,9 @@ static int is_hex(uint8_t c)
 static void string_end(om_extractor_t *x)
 {
     if (x->flags & X_IS_KEY) {
-        x->field = (uint8_t)(x->str_mode == SM_KEY ? key_field(x) : F_NONE);
+        x->field = (uint8_t)(x->str_mode == SM_KEY && x->key_len != KEY_NONE
+                                 ? key_field(x, x->key, x->key_len)
+                                 : F_NONE);
         x->state = S_COLON;
         return;
     }
@@ -838,33 +854,194 @@ void om_extract_next_page(om_extractor_t *x)
     reset_document(x);
 }
 
+/* Byte classes for the dispatch of the main loop. */
+enum { C_OTHER, C_WS, C_QUOTE, C_COLON, C_COMMA, C_OPEN, C_CLOSE, C_NUM,
+       C_LIT };
+static const uint8_t byte_class[256] = {
+    [' '] = C_WS, ['\n'] = C_WS, ['\r'] = C_WS, ['\t'] = C_WS,
+    ['"'] = C_QUOTE, [':'] = C_COLON, [','] = C_COMMA,
+    ['{'] = C_OPEN, ['['] = C_OPEN, ['}'] = C_CLOSE, [']'] = C_CLOSE,
+    ['-'] = C_NUM, ['0'] = C_NUM, ['1'] = C_NUM, ['2'] = C_NUM,
+    ['3'] = C_NUM, ['4'] = C_NUM, ['5'] = C_NUM, ['6'] = C_NUM,
+    ['7'] = C_NUM, ['8'] = C_NUM, ['9'] = C_NUM,
+    ['t'] = C_LIT, ['f'] = C_LIT, ['n'] = C_LIT};
+
+HOT int is_digit(uint8_t c) { return (unsigned)(c - '0') < 10u; }
+
+/* A whole number from p that ends inside the buffer: returns the byte
+ * after it, or NULL to let the byte-wise path decide (an error, or a
+ * number the chunk cuts). */
+HOT const uint8_t *number_whole(const uint8_t *p, const uint8_t *end)
+{
+    if (*p == '-')
+        p++;
+    if (p < end && *p == '0') {
+        p++;
+    } else {
+        if (p == end || !is_digit(*p))
+            return NULL;
+        while (p < end && is_digit(*p))
+            p++;
+    }
+    if (p < end && *p == '.') {
+        if (++p == end || !is_digit(*p))
+            return NULL;
+        while (p < end && is_digit(*p))
+            p++;
+    }
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        if (++p < end && (*p == '+' || *p == '-'))
+            p++;
+        if (p == end || !is_digit(*p))
+            return NULL;
+        while (p < end && is_digit(*p))
+            p++;
+    }
+    return p < end ? p : NULL;
+}
+
+/* Runs the token (string, number, literal) the state says is open. */
+static const uint8_t *token_run(om_extractor_t *x, const uint8_t *p,
+                                const uint8_t *end)
+{
+    switch (x->state) {
+    case S_STR:
+        return string_run(x, p, end);
+    case S_NUM:
+        return number_run(x, p, end);
+    case S_LIT:
+        return literal_run(x, p, end);
+    default:
+        return p;
+    }
+}
+
+/*
+ * The main loop keeps the parser state in a local and handles the common
+ * tokens inline: whitespace, ':' and ',', and whole strings that are keys
+ * or values nobody keeps. Everything else (brackets, numbers, literals,
+ * kept values, strings with escapes or cut by the chunk's end) goes
+ * through structural() and the token functions, which work byte by byte
+ * and resume across chunks.
+ */
 int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
 {
     const uint8_t *const start = (const uint8_t *)buf, *const end = start + len;
-    const uint8_t *p = start;
+    const uint8_t *p = start, *q;
+    unsigned st;
 
     if (x->err)
         return x->err;
-    while (p < end && !x->err) {
-        switch (x->state) {
-        case S_STR:
-            p = string_run(x, p, end);
-            break;
-        case S_NUM:
-            p = number_run(x, p, end);
-            break;
-        case S_LIT:
-            p = literal_run(x, p, end);
-            break;
-        default:
-            p = skip_ws(p, end);
-            if (p < end) {
-                structural(x, p);
-                p++;
+    p = token_run(x, p, end);
+    st = x->state;
+    while (p < end) {
+        switch (byte_class[*p]) {
+        case C_WS:
+            p = skip_ws(p + 1, end);
+            continue;
+        case C_COLON:
+            if (st != S_COLON)
+                break;
+            st = S_VALUE;
+            p++;
+            continue;
+        case C_COMMA:
+            if (st != S_AFTER)
+                break;
+            if (top_is_object(x)) {
+                st = S_KEY;
+            } else {
+                x->field = (uint8_t)element_field(x);
+                st = S_VALUE;
+            }
+            p++;
+            continue;
+        case C_QUOTE:
+            if (st == S_OBJ_FIRST || st == S_KEY) {
+                q = scan_string(p + 1, end);
+                if (q == end || *q != '"')
+                    break;
+                x->field = (uint8_t)(role_at(x) == R_SKIP
+                                         ? F_NONE
+                                         : key_field(x, (const char *)p + 1,
+                                                     (size_t)(q - p - 1)));
+                st = S_COLON;
+                p = q + 1;
+                continue;
+            }
+            if ((st == S_VALUE || st == S_ARR_FIRST) && x->field == F_NONE &&
+                x->depth != 0) {
+                q = scan_string(p + 1, end);
+                if (q == end || *q != '"')
+                    break;
+                st = S_AFTER;
+                p = q + 1;
+                continue;
             }
             break;
+        case C_OPEN:
+            /* A container nobody keeps. */
+            if ((st == S_VALUE || st == S_ARR_FIRST) && x->field == F_NONE &&
+                x->depth != 0 && x->depth < OM_JSON_MAX_DEPTH) {
+                unsigned d = x->depth;
+                if (*p == '{') {
+                    x->stack[d / 8] |= (uint8_t)(1u << (d % 8));
+                    st = S_OBJ_FIRST;
+                } else {
+                    x->stack[d / 8] &= (uint8_t)~(1u << (d % 8));
+                    st = S_ARR_FIRST;
+                }
+                x->depth = (uint8_t)(d + 1);
+                if (d + 1 < ROLE_LEVELS)
+                    x->role[d + 1] = R_SKIP;
+                p++;
+                continue;
+            }
+            break;
+        case C_CLOSE:
+            if ((st == S_AFTER || st == S_OBJ_FIRST || st == S_ARR_FIRST) &&
+                role_at(x) == R_SKIP && x->depth > 1 &&
+                (*p == '}') == top_is_object(x) &&
+                (st == S_AFTER || (st == S_OBJ_FIRST) == (*p == '}'))) {
+                x->depth--;
+                st = S_AFTER;
+                p++;
+                continue;
+            }
+            break;
+        case C_NUM:
+            if ((st == S_VALUE || st == S_ARR_FIRST) && x->field == F_NONE &&
+                x->depth != 0 && (q = number_whole(p, end)) != NULL) {
+                st = S_AFTER;
+                p = q;
+                continue;
+            }
+            break;
+        case C_LIT:
+            if ((st == S_VALUE || st == S_ARR_FIRST) && x->field == F_NONE &&
+                x->depth != 0 && end - p > 5) {
+                size_t n = *p == 'f' ? 5u : 4u;
+                if (memcmp(p, literals[*p == 't' ? 0 : *p == 'f' ? 1 : 2], n) == 0) {
+                    st = S_AFTER;
+                    p += n;
+                    continue;
+                }
+            }
+            break;
+        default:
+            break;
         }
+        /* The general path. */
+        x->state = (uint8_t)st;
+        structural(x, p);
+        if (x->err)
+            break;
+        p = token_run(x, p + 1, end);
+        if (x->err)
+            break;
+        st = x->state;
     }
+    x->state = (uint8_t)st;
     if (x->err) {
         x->err_offset = x->offset + (uint64_t)(x->err_at - start);
         return x->err;

@@ -1,6 +1,8 @@
 /*
  * om_utf8.c - decoding JSON string bodies to checked UTF-8.
  */
+#include <string.h>
+
 #include "ormodels.h"
 #include "om_internal.h"
 
@@ -97,6 +99,13 @@ int om_json_unescape(const char *s, size_t n, char *out, size_t max,
     size_t i = 0, o = 0;
     int trunc = (flags & OM_UNESC_CUT) != 0;
     *cut = 0;
+    /* Most ids and names are plain printable ASCII: nothing to decode. */
+    while (i < n && i < max && (unsigned char)s[i] >= 0x20 &&
+           (unsigned char)s[i] < 0x7F && s[i] != '\\')
+        i++;
+    if (s != out)
+        memmove(out, s, i);
+    o = i;
     while (i < n) {
         char buf[4];
         int len;
