@@ -41,8 +41,9 @@ CORE_DEFS += -DOM_HAVE_SNAPSHOT
 endif
 
 .PHONY: all deps run test unit unit-asan fixtures check-heap bench snapshot \
-        clean help
+        snapshot-test cli-test clean clean-objs help
 .DEFAULT_GOAL := all
+.SECONDARY:
 
 all: $(CLI) $(LIB)
 
@@ -102,9 +103,11 @@ TEST_BIN  := $(TEST_SRC:tests/unit/%.c=$(B)/tests/%)
 ASAN_BIN  := $(TEST_SRC:tests/unit/%.c=$(B)/asan/%)
 ASAN_CORE := $(CORE_SRC:%.c=$(B)/asan/obj/%.o) $(PORT_SRC:%.c=$(B)/asan/obj/%.o)
 
+TEST_CFLAGS := -D_DEFAULT_SOURCE -Itests/unit
+
 $(B)/tests/%: tests/unit/%.c $(LIB) $(PORT_OBJ) tests/unit/om_test.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(PORT_OBJ) $(LIB) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) -o $@ $< $(PORT_OBJ) $(LIB) -lcmocka
 
 $(B)/asan/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -112,7 +115,7 @@ $(B)/asan/obj/%.o: %.c
 
 $(B)/asan/%: tests/unit/%.c $(ASAN_CORE) tests/unit/om_test.h
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(SAN) -Itests/unit -o $@ $< $(ASAN_CORE) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(SAN) $(TEST_CFLAGS) -o $@ $< $(ASAN_CORE) -lcmocka
 
 unit: deps $(TEST_BIN)
 	@scripts/run-tests.sh "unit" $(TEST_BIN)
@@ -131,12 +134,25 @@ fixtures: all
 cli-test: all
 	@$(PYTHON) tests/cli_test.py --cli $(CLI)
 
-test: deps all unit unit-asan check-heap fixtures cli-test
-	@echo "make test: all suites passed"
+# `make snapshot` end to end, in a build folder of its own.
+snapshot-test: all
+	@$(PYTHON) tests/gen_catalogue.py many --seed 3 > $(B)/snap-src.json
+	@rm -rf $(B)/snaptest
+	@$(MAKE) --no-print-directory -s B=$(B)/snaptest snapshot FROM=$(B)/snap-src.json >/dev/null
+	@$(PYTHON) tests/snapshot_test.py --cli $(B)/snaptest/ormodels --plain $(CLI) \
+	    --catalogue $(B)/snap-src.json
+
+TEST_SUITES := unit unit-asan check-heap fixtures cli-test snapshot-test
+test: deps all
+	@scripts/run-suites.sh $(MAKE) $(TEST_SUITES)
 
 # --------------------------------------------------------------------- bench
-bench: deps all
-	@$(PYTHON) tests/bench.py --cli $(CLI) --build $(B)
+BENCH := $(B)/bench_extract
+$(BENCH): tests/bench/bench_extract.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -D_DEFAULT_SOURCE -o $@ $< $(LIB)
+
+bench: deps all $(BENCH)
+	@$(PYTHON) tests/bench.py --bench $(BENCH) --cli $(CLI)
 
 clean:
 	rm -rf $(B)

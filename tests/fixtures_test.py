@@ -25,9 +25,8 @@ import json  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_FIXTURES = os.path.normpath(os.path.join(HERE, "..", "..", "shared",
                                                  "fixtures"))
-SUMMARY = re.compile(r"(\d+) models kept, (\d+) dropped \(table full\), "
-                     r"(\d+) skipped \((\d+) ids too long, (\d+) invalid\), "
-                     r"(\d+) duplicates")
+SUMMARY = re.compile(r"(\d+) models kept, (\d+) dropped, (\d+) skipped "
+                     r"\((\d+) long ids, (\d+) invalid\), (\d+) repeated")
 
 
 def check(cli, label, path, failures):

@@ -242,8 +242,8 @@ static int cmd_parse(const struct opts *o)
     table.updated_at = om_linux_now();
     rc = print_models(o, NULL, table.count);
     fprintf(o->json ? stderr : stdout,
-            "%u models kept, %lu dropped (table full), %lu skipped "
-            "(%lu ids too long, %lu invalid), %lu duplicates\n",
+            "%u models kept, %lu dropped, %lu skipped (%lu long ids, "
+            "%lu invalid), %lu repeated\n",
             (unsigned)table.count, (unsigned long)st->dropped,
             (unsigned long)(st->long_ids + st->invalid),
             (unsigned long)st->long_ids, (unsigned long)st->invalid,
