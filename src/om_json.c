@@ -942,33 +942,43 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
         case C_COLON:
             if (st != S_COLON)
                 break;
+        colon:
             st = S_VALUE;
-            p++;
+            if (++p < end && *p == ' ') /* the usual ": " */
+                p++;
             continue;
         case C_COMMA:
             if (st != S_AFTER)
                 break;
-            if (top_is_object(x)) {
-                st = S_KEY;
-            } else {
+        comma:
+            p++;
+            if (!top_is_object(x)) {
                 x->field = (uint8_t)element_field(x);
                 st = S_VALUE;
-            }
-            p++;
-            continue;
-        case C_QUOTE:
-            if (st == S_OBJ_FIRST || st == S_KEY) {
-                q = scan_string(p + 1, end);
-                if (q == end || *q != '"')
-                    break;
-                x->field = (uint8_t)(role_at(x) == R_SKIP
-                                         ? F_NONE
-                                         : key_field(x, (const char *)p + 1,
-                                                     (size_t)(q - p - 1)));
-                st = S_COLON;
-                p = q + 1;
                 continue;
             }
+            st = S_KEY;
+            if (p < end && *p <= ' ')
+                p = skip_ws(p, end);
+            if (p == end || *p != '"')
+                continue;
+            /* fall through: the key that follows */
+        key:
+            q = scan_string(p + 1, end);
+            if (q == end || *q != '"')
+                break;
+            x->field = (uint8_t)(role_at(x) == R_SKIP
+                                     ? F_NONE
+                                     : key_field(x, (const char *)p + 1,
+                                                 (size_t)(q - p - 1)));
+            st = S_COLON;
+            p = q + 1;
+            if (p < end && *p == ':')
+                goto colon;
+            continue;
+        case C_QUOTE:
+            if (st == S_OBJ_FIRST || st == S_KEY)
+                goto key;
             if ((st == S_VALUE || st == S_ARR_FIRST) && x->field == F_NONE &&
                 x->depth != 0) {
                 q = scan_string(p + 1, end);
@@ -976,6 +986,8 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
                     break;
                 st = S_AFTER;
                 p = q + 1;
+                if (p < end && *p == ',')
+                    goto comma;
                 continue;
             }
             break;
@@ -1014,6 +1026,8 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
                 x->depth != 0 && (q = number_whole(p, end)) != NULL) {
                 st = S_AFTER;
                 p = q;
+                if (*p == ',')
+                    goto comma;
                 continue;
             }
             break;
@@ -1024,6 +1038,8 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
                 if (memcmp(p, literals[*p == 't' ? 0 : *p == 'f' ? 1 : 2], n) == 0) {
                     st = S_AFTER;
                     p += n;
+                    if (*p == ',')
+                        goto comma;
                     continue;
                 }
             }
