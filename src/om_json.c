@@ -173,6 +173,7 @@ HOT const uint8_t *skip_ws(const uint8_t *p, const uint8_t *end)
                     p++;
         } else if (c == '\n' || c == '\r' || c == '\t') {
             p++;
+            continue;
         } else {
             break;
         }
@@ -946,6 +947,8 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
             st = S_VALUE;
             if (++p < end && *p == ' ') /* the usual ": " */
                 p++;
+            if (p < end && *p == '"' && x->field == F_NONE)
+                goto skip_value;
             continue;
         case C_COMMA:
             if (st != S_AFTER)
@@ -981,6 +984,7 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
                 goto key;
             if ((st == S_VALUE || st == S_ARR_FIRST) && x->field == F_NONE &&
                 x->depth != 0) {
+            skip_value:
                 q = scan_string(p + 1, end);
                 if (q == end || *q != '"')
                     break;
