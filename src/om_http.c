@@ -1,0 +1,903 @@
+/*
+ * om_http.c - the HTTP/1.1 client without I/O: the GET request writer,
+ * the response parser and the HTTP-date reader.
+ *
+ * The parser is a byte-driven state machine. Head lines (status, headers,
+ * 1xx heads) go through one fixed line buffer; a line that overflows it
+ * is judged on its first OM_HTTP_LINE_MAX bytes, which hold the header
+ * name, and the rest is skipped. Body bytes (Content-Length, chunk data,
+ * close-delimited) are handed on as whole slices of the input. Framing is
+ * strict where an ambiguity could let a wrong byte count through
+ * (RFC 9112 section 6): Content-Length must be plain digits and agree with
+ * itself, Transfer-Encoding must be exactly "chunked", and the two
+ * together are refused.
+ */
+#include <string.h>
+
+#include "om_http.h"
+
+/* ============================================================== request */
+
+/* Output into a caller's buffer that remembers overflow. */
+typedef struct wbuf {
+    char *buf;
+    size_t cap;
+    size_t len;
+    int over;
+} wbuf_t;
+
+static void put_n(wbuf_t *w, const char *s, size_t n)
+{
+    if (w->over || n >= w->cap - w->len) {
+        w->over = 1; /* keep one byte for the NUL */
+        return;
+    }
+    memcpy(w->buf + w->len, s, n);
+    w->len += n;
+}
+
+static void put(wbuf_t *w, const char *s)
+{
+    put_n(w, s, strlen(s));
+}
+
+static void put_u16(wbuf_t *w, unsigned v)
+{
+    char d[5];
+    size_t i = sizeof(d);
+
+    do {
+        d[--i] = (char)('0' + v % 10u);
+        v /= 10u;
+    } while (v != 0 && i > 0);
+    put_n(w, d + i, sizeof(d) - i);
+}
+
+/* 1 when s is safe as a header value: no CR, LF or other control byte
+ * (a tab is allowed). */
+static int value_ok(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if ((c < 0x20 && c != '\t') || c == 0x7f)
+            return 0;
+    }
+    return 1;
+}
+
+/* 1 when s is usable in the request line or Host: printable, no space. */
+static int token_ok(const char *s)
+{
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c <= 0x20 || c >= 0x7f)
+            return 0;
+    }
+    return 1;
+}
+
+static int given(const char *s)
+{
+    return s != NULL && s[0] != '\0';
+}
+
+static void put_header(wbuf_t *w, const char *name, const char *value)
+{
+    if (given(value)) {
+        put(w, name);
+        put(w, value);
+        put(w, "\r\n");
+    }
+}
+
+int om_http_build_request(char *buf, size_t cap, const om_http_req_t *req)
+{
+    const char *ua;
+    unsigned def_port;
+    wbuf_t w;
+
+    if (buf == NULL || req == NULL)
+        return OM_ERR_INVAL;
+    if (cap > 0)
+        buf[0] = '\0';
+    if (!given(req->host) || !token_ok(req->host) || strchr(req->host, '/') != NULL ||
+        strchr(req->host, '@') != NULL)
+        return OM_ERR_INVAL;
+    if (req->path == NULL || req->path[0] != '/' || !token_ok(req->path))
+        return OM_ERR_INVAL;
+    ua = given(req->user_agent) ? req->user_agent : "ormodels/" OM_VERSION;
+    if (!value_ok(ua) || (req->referer && !value_ok(req->referer)) ||
+        (req->title && !value_ok(req->title)) || (req->api_key && !value_ok(req->api_key)) ||
+        (req->if_none_match && !value_ok(req->if_none_match)) ||
+        (req->if_modified_since && !value_ok(req->if_modified_since)))
+        return OM_ERR_INVAL;
+
+    w.buf = buf;
+    w.cap = cap;
+    w.len = 0;
+    w.over = (cap == 0);
+    put(&w, "GET ");
+    put(&w, req->path);
+    put(&w, " HTTP/1.1\r\nHost: ");
+    if (strchr(req->host, ':') != NULL && req->host[0] != '[') {
+        put(&w, "[");
+        put(&w, req->host);
+        put(&w, "]");
+    } else {
+        put(&w, req->host);
+    }
+    def_port = req->https ? 443u : 80u;
+    if (req->port != 0 && req->port != def_port) {
+        put(&w, ":");
+        put_u16(&w, req->port);
+    }
+    put(&w, "\r\n");
+    put_header(&w, "User-Agent: ", ua);
+    put(&w, "Accept: application/json\r\n"
+            "Accept-Encoding: identity\r\n"
+            "Connection: close\r\n");
+    put_header(&w, "Authorization: Bearer ", req->api_key);
+    put_header(&w, "HTTP-Referer: ", req->referer);
+    put_header(&w, "X-Title: ", req->title);
+    put_header(&w, "If-None-Match: ", req->if_none_match);
+    put_header(&w, "If-Modified-Since: ", req->if_modified_since);
+    put(&w, "\r\n");
+    if (w.over || w.len > 0x7fffffffu) {
+        if (cap > 0)
+            buf[0] = '\0';
+        return OM_ERR_NOSPACE;
+    }
+    buf[w.len] = '\0';
+    return (int)w.len;
+}
+
+/* ================================================================= date */
+
+static const char month_names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+static const char *const day_names[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
+                                         "Friday", "Saturday", "Sunday"};
+
+static char lower_c(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+static int eq_ci(const char *a, const char *b, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (lower_c(a[i]) != lower_c(b[i]))
+            return 0;
+    return 1;
+}
+
+/* Value of the n digits at s, or -1 when one is not a digit. */
+static long digits(const char *s, size_t n)
+{
+    long v = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* Month 1..12 of a three-letter name, or 0. */
+static int month_of(const char *s)
+{
+    int m;
+
+    for (m = 0; m < 12; m++)
+        if (eq_ci(s, month_names + 3 * m, 3))
+            return m + 1;
+    return 0;
+}
+
+/* 1 when s[0..n) is a day name: its first three letters (short) or all
+ * of it (long). */
+static int is_day(const char *s, size_t n, int long_form)
+{
+    int d;
+
+    for (d = 0; d < 7; d++) {
+        size_t len = long_form ? strlen(day_names[d]) : 3u;
+
+        if (n == len && eq_ci(s, day_names[d], len))
+            return 1;
+    }
+    return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar
+ * (the days-from-civil method: years begin in March, so the leap day
+ * is the last of the year). y >= 0 here. */
+static int32_t days_from_civil(int32_t y, int32_t m, int32_t d)
+{
+    int32_t era;
+    int32_t yoe;
+    int32_t doy;
+    int32_t doe;
+
+    y -= (m <= 2);
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int leap(long y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Parses "hh:mm:ss" at s into seconds of the day, or -1. */
+static long clock_of(const char *s)
+{
+    long h = digits(s, 2);
+    long mi = digits(s + 3, 2);
+    long se = digits(s + 6, 2);
+
+    if (s[2] != ':' || s[5] != ':' || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
+        return -1;
+    return h * 3600 + mi * 60 + se;
+}
+
+static int make_time(long y, int m, long d, long secs, int64_t *out)
+{
+    static const uint8_t mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+    if (y < 0 || m < 1 || m > 12 || d < 1 || secs < 0)
+        return OM_ERR_INVAL;
+    if (d > mdays[m - 1] + (m == 2 && leap(y)))
+        return OM_ERR_INVAL;
+    *out = (int64_t)days_from_civil((int32_t)y, m, (int32_t)d) * 86400 + secs;
+    return OM_OK;
+}
+
+int om_http_parse_date(const char *s, size_t n, int64_t *unix_out)
+{
+    const char *comma;
+
+    if (s == NULL || unix_out == NULL)
+        return OM_ERR_INVAL;
+    if (n == 29 && s[3] == ',') {
+        /* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" */
+        if (!is_day(s, 3, 0) || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
+            s[25] != ' ' || memcmp(s + 26, "GMT", 3) != 0)
+            return OM_ERR_INVAL;
+        return make_time(digits(s + 12, 4), month_of(s + 8), digits(s + 5, 2),
+                         clock_of(s + 17), unix_out);
+    }
+    if (n == 24 && s[3] == ' ') {
+        /* asctime: "Sun Nov  6 08:49:37 1994" */
+        long d;
+
+        if (!is_day(s, 3, 0) || s[7] != ' ' || s[10] != ' ' || s[19] != ' ')
+            return OM_ERR_INVAL;
+        d = (s[8] == ' ') ? digits(s + 9, 1) : digits(s + 8, 2);
+        return make_time(digits(s + 20, 4), month_of(s + 4), d, clock_of(s + 11), unix_out);
+    }
+    comma = memchr(s, ',', n < 10 ? n : 10);
+    if (comma != NULL && n == (size_t)(comma - s) + 24) {
+        /* RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT" */
+        const char *p = comma + 2;
+        long y = digits(p + 7, 2);
+
+        if (!is_day(s, (size_t)(comma - s), 1) || comma[1] != ' ' || p[2] != '-' ||
+            p[6] != '-' || p[9] != ' ' || p[18] != ' ' || memcmp(p + 19, "GMT", 3) != 0 || y < 0)
+            return OM_ERR_INVAL;
+        y += (y < 70) ? 2000 : 1900;
+        return make_time(y, month_of(p + 3), digits(p, 2), clock_of(p + 10), unix_out);
+    }
+    return OM_ERR_INVAL;
+}
+
+/* ============================================================= response */
+
+enum {
+    S_STATUS,         /* status line */
+    S_HEADER,         /* header lines */
+    S_BODY_LEN,       /* Content-Length body: remain bytes */
+    S_BODY_CLOSE,     /* body up to the close */
+    S_CHUNK_SIZE,     /* chunk-size [ext] line */
+    S_CHUNK_DATA,     /* remain bytes of chunk data */
+    S_CHUNK_DATA_END, /* CR or LF after chunk data */
+    S_CHUNK_DATA_LF,  /* LF after that CR */
+    S_TRAILER,        /* trailer lines up to an empty one */
+    S_DONE
+};
+
+/* Bits of r->sub. */
+#define SUB_CR 0x01u    /* a CR was seen: LF must follow */
+#define SUB_SKIP 0x02u  /* rest of an over-long line is skipped */
+#define SUB_DIGIT 0x04u /* chunk size: a hex digit seen */
+#define SUB_WS 0x08u    /* chunk size: whitespace after the digits */
+#define SUB_EXT 0x10u   /* chunk size: inside extensions */
+
+/* Headers we keep. */
+enum { H_OTHER, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, H_LOCATION, H_ETAG,
+       H_LAST_MODIFIED, H_DATE, H_RETRY_AFTER, H_CONTENT_TYPE };
+
+static const char *const header_names[] = {
+    "", "content-length", "transfer-encoding", "location", "etag",
+    "last-modified", "date", "retry-after", "content-type"};
+
+#define LENGTH_MAX ((uint64_t)INT64_MAX) /* largest body or chunk size */
+
+static int fail(om_http_resp_t *r, int err, const char *msg, size_t i)
+{
+    r->err = err;
+    r->err_msg = msg;
+    r->err_offset = r->offset + i;
+    return err;
+}
+
+/* Clears what one response head sets, for the next head after a 1xx. */
+static void reset_fields(om_http_resp_t *r)
+{
+    r->content_length = 0;
+    r->date = 0;
+    r->retry_after = -1;
+    r->retry_at = 0;
+    r->status = 0;
+    r->http_minor = 0;
+    r->flags = 0;
+    r->location[0] = '\0';
+    r->etag[0] = '\0';
+    r->last_modified[0] = '\0';
+    r->nheaders = 0;
+}
+
+void om_http_resp_init(om_http_resp_t *r, om_http_body_fn on_body, void *ctx)
+{
+    memset(r, 0, sizeof(*r));
+    r->on_body = on_body;
+    r->ctx = ctx;
+    reset_fields(r);
+    r->state = S_STATUS;
+}
+
+static int is_ows(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static int is_tchar(char c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+        return 1;
+    return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
+}
+
+/* Parses "HTTP/1.x NNN[ reason]" from line[0..n); when cut, n holds the
+ * first OM_HTTP_LINE_MAX bytes, the reason is then ignored. */
+static int parse_status(om_http_resp_t *r, const char *s, size_t n, size_t i)
+{
+    long code;
+
+    if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || s[7] < '0' || s[7] > '9' || s[8] != ' ')
+        return fail(r, OM_ERR_HTTP, "status line is not HTTP/1.x", i);
+    code = digits(s + 9, 3);
+    if (code < 100 || code > 599 || (n > 12 && s[12] != ' '))
+        return fail(r, OM_ERR_HTTP, "bad status code", i);
+    r->status = (uint16_t)code;
+    r->http_minor = (uint8_t)(s[7] == '0' ? 0 : 1);
+    r->state = S_HEADER;
+    return OM_OK;
+}
+
+/* Strict 1*DIGIT up to LENGTH_MAX. Returns 0, OM_ERR_HTTP or
+ * OM_ERR_TOOBIG. */
+static int parse_length(const char *s, size_t n, uint64_t *out)
+{
+    uint64_t v = 0;
+    size_t k;
+
+    if (n == 0)
+        return OM_ERR_HTTP;
+    for (k = 0; k < n; k++) {
+        unsigned d = (unsigned)(s[k] - '0');
+
+        if (d > 9)
+            return OM_ERR_HTTP;
+        /* constant bounds: no 64-bit division on 32-bit targets */
+        if (v > LENGTH_MAX / 10u || (v == LENGTH_MAX / 10u && d > LENGTH_MAX % 10u))
+            return OM_ERR_TOOBIG;
+        v = v * 10u + d;
+    }
+    *out = v;
+    return OM_OK;
+}
+
+/* Transfer-Encoding: only one "chunked" in all of them; we asked for
+ * identity and can decode nothing else. */
+static int parse_te(om_http_resp_t *r, const char *v, size_t n, size_t i)
+{
+    size_t k = 0;
+
+    if (n == 0)
+        return fail(r, OM_ERR_HTTP, "empty Transfer-Encoding", i);
+    while (k < n) {
+        size_t a;
+        size_t b;
+
+        while (k < n && (is_ows(v[k]) || v[k] == ','))
+            k++;
+        a = k;
+        while (k < n && v[k] != ',')
+            k++;
+        b = k;
+        while (b > a && is_ows(v[b - 1]))
+            b--;
+        if (b == a)
+            continue;
+        if (b - a != 7 || !eq_ci(v + a, "chunked", 7) || (r->flags & OM_HTTP_F_CHUNKED))
+            return fail(r, OM_ERR_HTTP, "unsupported Transfer-Encoding", i);
+        r->flags |= OM_HTTP_F_CHUNKED;
+    }
+    return OM_OK;
+}
+
+/* Copies v[0..n) into dst (cap bytes with the NUL) when it fits and
+ * holds no control byte (it may be sent back in a request), else empties
+ * dst. Returns 1 when kept. */
+static int keep(char *dst, size_t cap, const char *v, size_t n)
+{
+    size_t k;
+
+    for (k = 0; k < n && n < cap; k++)
+        if ((unsigned char)v[k] < 0x20 || v[k] == 0x7f)
+            n = cap; /* not kept */
+    if (n >= cap) {
+        dst[0] = '\0';
+        return 0;
+    }
+    memcpy(dst, v, n);
+    dst[n] = '\0';
+    return 1;
+}
+
+static int header_id(const char *name, size_t n)
+{
+    int h;
+
+    for (h = 1; h < (int)(sizeof(header_names) / sizeof(header_names[0])); h++)
+        if (strlen(header_names[h]) == n && eq_ci(name, header_names[h], n))
+            return h;
+    return H_OTHER;
+}
+
+/* Handles one header line line[0..n); cut when the line was longer than
+ * the buffer (then only its start is here). */
+static int parse_header(om_http_resp_t *r, const char *s, size_t n, int cut, size_t i)
+{
+    const char *colon;
+    const char *v;
+    size_t name_len;
+    size_t vn;
+    size_t k;
+    int h;
+    int rc;
+
+    if (is_ows(s[0]))
+        return fail(r, OM_ERR_HTTP, "obs-fold header line", i);
+    if (++r->nheaders > OM_HTTP_HEADER_COUNT_MAX)
+        return fail(r, OM_ERR_TOOBIG, "too many headers", i);
+    colon = memchr(s, ':', n);
+    if (colon == NULL)
+        return fail(r, cut ? OM_ERR_TOOBIG : OM_ERR_HTTP,
+                    cut ? "header name too long" : "header line without ':'", i);
+    name_len = (size_t)(colon - s);
+    if (name_len == 0)
+        return fail(r, OM_ERR_HTTP, "empty header name", i);
+    for (k = 0; k < name_len; k++)
+        if (!is_tchar(s[k]))
+            return fail(r, OM_ERR_HTTP, "bad header name", i);
+    h = header_id(s, name_len);
+    if (h == H_OTHER)
+        return OM_OK;
+
+    v = colon + 1;
+    vn = n - name_len - 1;
+    while (vn > 0 && is_ows(v[0])) {
+        v++;
+        vn--;
+    }
+    while (vn > 0 && is_ows(v[vn - 1]))
+        vn--;
+
+    if (cut) {
+        switch (h) {
+        case H_CONTENT_LENGTH:
+            return fail(r, OM_ERR_TOOBIG, "Content-Length line too long", i);
+        case H_TRANSFER_ENCODING:
+            return fail(r, OM_ERR_TOOBIG, "Transfer-Encoding line too long", i);
+        case H_LOCATION:
+            return fail(r, OM_ERR_TOOBIG, "Location too long", i);
+        case H_ETAG:
+            r->etag[0] = '\0';
+            return OM_OK;
+        case H_LAST_MODIFIED:
+            r->last_modified[0] = '\0';
+            return OM_OK;
+        case H_CONTENT_TYPE:
+            r->flags &= (uint8_t)~OM_HTTP_F_JSON;
+            return OM_OK;
+        default:
+            return OM_OK; /* a Date or Retry-After this long is not one */
+        }
+    }
+
+    switch (h) {
+    case H_CONTENT_LENGTH: {
+        uint64_t len = 0;
+
+        rc = parse_length(v, vn, &len);
+        if (rc == OM_ERR_TOOBIG)
+            return fail(r, rc, "Content-Length too large", i);
+        if (rc != OM_OK)
+            return fail(r, rc, "bad Content-Length", i);
+        if ((r->flags & OM_HTTP_F_LENGTH) && len != r->content_length)
+            return fail(r, OM_ERR_HTTP, "conflicting Content-Length", i);
+        r->content_length = len;
+        r->flags |= OM_HTTP_F_LENGTH;
+        return OM_OK;
+    }
+    case H_TRANSFER_ENCODING:
+        return parse_te(r, v, vn, i);
+    case H_LOCATION:
+        if (vn > OM_URL_MAX)
+            return fail(r, OM_ERR_TOOBIG, "Location too long", i);
+        memcpy(r->location, v, vn); /* checked again by om_url_resolve */
+        r->location[vn] = '\0';
+        return OM_OK;
+    case H_ETAG:
+        (void)keep(r->etag, sizeof(r->etag), v, vn);
+        return OM_OK;
+    case H_LAST_MODIFIED:
+        (void)keep(r->last_modified, sizeof(r->last_modified), v, vn);
+        return OM_OK;
+    case H_DATE:
+        if (om_http_parse_date(v, vn, &r->date) == OM_OK)
+            r->flags |= OM_HTTP_F_DATE;
+        else
+            r->flags &= (uint8_t)~OM_HTTP_F_DATE;
+        return OM_OK;
+    case H_RETRY_AFTER: {
+        uint64_t secs = 0;
+        int64_t at = 0;
+
+        if (vn > 0 && v[0] >= '0' && v[0] <= '9') {
+            rc = parse_length(v, vn, &secs);
+            if (rc == OM_ERR_TOOBIG || (rc == OM_OK && secs > 0x7fffffffu))
+                secs = 0x7fffffffu; /* a huge delay: saturate */
+            else if (rc != OM_OK)
+                return OM_OK; /* not a Retry-After: ignored */
+            r->retry_after = (int64_t)secs;
+            r->retry_at = 0;
+        } else if (om_http_parse_date(v, vn, &at) == OM_OK) {
+            r->retry_after = -1;
+            r->retry_at = at;
+        }
+        return OM_OK;
+    }
+    case H_CONTENT_TYPE:
+        for (k = 0; k < vn && v[k] != ';'; k++)
+            ;
+        while (k > 0 && is_ows(v[k - 1]))
+            k--;
+        if (k == 16 && eq_ci(v, "application/json", 16))
+            r->flags |= OM_HTTP_F_JSON;
+        else
+            r->flags &= (uint8_t)~OM_HTTP_F_JSON;
+        return OM_OK;
+    default:
+        return OM_OK;
+    }
+}
+
+static void set_done(om_http_resp_t *r)
+{
+    r->state = S_DONE;
+    r->flags |= OM_HTTP_F_DONE;
+}
+
+/* The empty line after the headers: decide how the body is framed. */
+static int head_end(om_http_resp_t *r, size_t i)
+{
+    if (r->status < 200) {
+        if (r->status == 101)
+            return fail(r, OM_ERR_HTTP, "unexpected 101 Switching Protocols", i);
+        reset_fields(r); /* an interim response: the real one follows */
+        r->state = S_STATUS;
+        return OM_OK;
+    }
+    if ((r->flags & OM_HTTP_F_LENGTH) && (r->flags & OM_HTTP_F_CHUNKED))
+        return fail(r, OM_ERR_HTTP, "Content-Length with Transfer-Encoding", i);
+    if ((r->flags & OM_HTTP_F_CHUNKED) && r->http_minor == 0)
+        return fail(r, OM_ERR_HTTP, "Transfer-Encoding in HTTP/1.0", i);
+    if (r->retry_at != 0 && (r->flags & OM_HTTP_F_DATE))
+        r->retry_after = r->retry_at > r->date ? r->retry_at - r->date : 0;
+    r->flags |= OM_HTTP_F_HEAD;
+    r->sub = 0;
+    r->line_len = 0;
+    r->remain = 0;
+
+    if (r->status == 204 || r->status == 304) {
+        set_done(r); /* never a body, whatever the headers say */
+    } else if (r->flags & OM_HTTP_F_CHUNKED) {
+        r->state = S_CHUNK_SIZE;
+    } else if (r->flags & OM_HTTP_F_LENGTH) {
+        if (r->body_max != 0 && r->content_length > r->body_max)
+            return fail(r, OM_ERR_TOOBIG, "Content-Length over body_max", i);
+        r->remain = r->content_length;
+        if (r->remain == 0)
+            set_done(r);
+        else
+            r->state = S_BODY_LEN;
+    } else {
+        r->state = S_BODY_CLOSE;
+    }
+    return OM_OK;
+}
+
+/* A complete head line (or the start of an over-long one) in line[]. */
+static int head_line(om_http_resp_t *r, int cut, size_t i)
+{
+    size_t n = r->line_len;
+
+    r->line_len = 0;
+    if (r->state == S_STATUS)
+        return parse_status(r, r->line, n, i);
+    if (n == 0)
+        return head_end(r, i);
+    return parse_header(r, r->line, n, cut, i);
+}
+
+/* One byte of the head (status line, headers, 1xx heads). */
+static int head_byte(om_http_resp_t *r, uint8_t c, size_t i)
+{
+    if (++r->head_bytes > OM_HTTP_HEADERS_MAX)
+        return fail(r, OM_ERR_TOOBIG, "header section too long", i);
+    if (r->sub & SUB_CR) {
+        if (c != '\n')
+            return fail(r, OM_ERR_HTTP, "bare CR in head", i);
+    } else if (c == '\r') {
+        r->sub |= SUB_CR;
+        return OM_OK;
+    }
+    if (c == '\n') {
+        int skipped = r->sub & SUB_SKIP;
+
+        r->sub = 0;
+        return skipped ? OM_OK : head_line(r, 0, i);
+    }
+    if (c == 0)
+        return fail(r, OM_ERR_HTTP, "NUL in head", i);
+    if (r->sub & SUB_SKIP)
+        return OM_OK;
+    if (r->line_len == OM_HTTP_LINE_MAX) {
+        r->sub |= SUB_SKIP; /* judge the line on its start, skip the rest */
+        return head_line(r, 1, i);
+    }
+    r->line[r->line_len++] = (char)c;
+    return OM_OK;
+}
+
+static int hex_value(uint8_t c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = (uint8_t)(c | 0x20u);
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* End of a chunk-size line: the size is in remain. */
+static int chunk_size_end(om_http_resp_t *r, size_t i)
+{
+    if (!(r->sub & SUB_DIGIT))
+        return fail(r, OM_ERR_HTTP, "bad chunk size", i);
+    r->sub = 0;
+    r->line_len = 0;
+    if (r->remain == 0) {
+        r->head_bytes = 0; /* now counts trailer bytes */
+        r->state = S_TRAILER;
+        return OM_OK;
+    }
+    if (r->body_max != 0 && r->remain > r->body_max - r->body_len)
+        return fail(r, OM_ERR_TOOBIG, "chunked body over body_max", i);
+    r->state = S_CHUNK_DATA;
+    return OM_OK;
+}
+
+/* One byte of a chunk-size line: 1*HEXDIG [ BWS ";" ext... ] CRLF. */
+static int chunk_size_byte(om_http_resp_t *r, uint8_t c, size_t i)
+{
+    int v;
+
+    if (++r->line_len > OM_HTTP_LINE_MAX)
+        return fail(r, OM_ERR_TOOBIG, "chunk size line too long", i);
+    if (r->sub & SUB_CR) {
+        if (c != '\n')
+            return fail(r, OM_ERR_HTTP, "bare CR in chunk size line", i);
+        return chunk_size_end(r, i);
+    }
+    if (c == '\n')
+        return chunk_size_end(r, i);
+    if (c == '\r') {
+        r->sub |= SUB_CR;
+        return OM_OK;
+    }
+    if (r->sub & SUB_EXT) {
+        if ((c < 0x20 && c != '\t') || c == 0x7f)
+            return fail(r, OM_ERR_HTTP, "bad chunk extension", i);
+        return OM_OK;
+    }
+    v = hex_value(c);
+    if (v >= 0 && !(r->sub & SUB_WS)) {
+        if (r->remain >> 59)
+            return fail(r, OM_ERR_TOOBIG, "chunk size overflow", i);
+        r->remain = (r->remain << 4) | (uint64_t)v;
+        r->sub |= SUB_DIGIT;
+        return OM_OK;
+    }
+    if (r->sub & SUB_DIGIT) {
+        if (c == ';') {
+            r->sub |= SUB_EXT;
+            return OM_OK;
+        }
+        if (is_ows((char)c)) {
+            r->sub |= SUB_WS;
+            return OM_OK;
+        }
+    }
+    return fail(r, OM_ERR_HTTP, "bad chunk size", i);
+}
+
+/* One byte of the trailer section: lines up to an empty one, skipped. */
+static int trailer_byte(om_http_resp_t *r, uint8_t c, size_t i)
+{
+    if (++r->head_bytes > OM_HTTP_TRAILERS_MAX)
+        return fail(r, OM_ERR_TOOBIG, "trailer section too long", i);
+    if (r->sub & SUB_CR) {
+        if (c != '\n')
+            return fail(r, OM_ERR_HTTP, "bare CR in trailer", i);
+    } else if (c == '\r') {
+        r->sub |= SUB_CR;
+        return OM_OK;
+    }
+    if (c == '\n') {
+        r->sub = 0;
+        if (r->line_len == 0)
+            set_done(r);
+        r->line_len = 0;
+        return OM_OK;
+    }
+    if (c == 0)
+        return fail(r, OM_ERR_HTTP, "NUL in trailer", i);
+    r->line_len = 1; /* this line is not the empty one */
+    return OM_OK;
+}
+
+/* Hands p[0..n) of the body on. Over body_max, the bytes up to the cap
+ * are still passed on, so the outcome does not depend on how the input
+ * was split. */
+static int deliver(om_http_resp_t *r, const uint8_t *p, size_t n, size_t i)
+{
+    size_t k = n;
+    int rc;
+
+    if (r->body_max != 0 && n > r->body_max - r->body_len)
+        k = (size_t)(r->body_max - r->body_len);
+    if (k > 0) {
+        r->body_len += k;
+        if (r->on_body != NULL) {
+            rc = r->on_body(r->ctx, p, k);
+            if (rc != 0)
+                return fail(r, rc, "stopped by the body callback", i);
+        }
+    }
+    if (k < n)
+        return fail(r, OM_ERR_TOOBIG, "body over body_max", i + k);
+    return OM_OK;
+}
+
+int om_http_resp_feed(om_http_resp_t *r, const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    int rc = OM_OK;
+
+    if (r == NULL || (p == NULL && n != 0))
+        return OM_ERR_INVAL;
+    if (r->err != 0)
+        return r->err;
+    while (i < n && rc == OM_OK) {
+        size_t k = n - i;
+
+        switch (r->state) {
+        case S_STATUS:
+        case S_HEADER:
+            rc = head_byte(r, p[i], i);
+            i++;
+            break;
+        case S_BODY_LEN:
+        case S_CHUNK_DATA:
+            if (k > r->remain)
+                k = (size_t)r->remain;
+            rc = deliver(r, p + i, k, i);
+            i += k;
+            r->remain -= k;
+            if (r->remain == 0) {
+                if (r->state == S_BODY_LEN)
+                    set_done(r);
+                else
+                    r->state = S_CHUNK_DATA_END;
+            }
+            break;
+        case S_BODY_CLOSE:
+            rc = deliver(r, p + i, k, i);
+            i = n;
+            break;
+        case S_CHUNK_SIZE:
+            rc = chunk_size_byte(r, p[i], i);
+            i++;
+            break;
+        case S_CHUNK_DATA_END:
+            if (p[i] == '\r')
+                r->state = S_CHUNK_DATA_LF;
+            else if (p[i] == '\n')
+                r->state = S_CHUNK_SIZE;
+            else
+                rc = fail(r, OM_ERR_HTTP, "no CRLF after chunk data", i);
+            i++;
+            break;
+        case S_CHUNK_DATA_LF:
+            if (p[i] == '\n')
+                r->state = S_CHUNK_SIZE;
+            else
+                rc = fail(r, OM_ERR_HTTP, "no CRLF after chunk data", i);
+            i++;
+            break;
+        case S_TRAILER:
+            rc = trailer_byte(r, p[i], i);
+            i++;
+            break;
+        default: /* S_DONE */
+            r->flags |= OM_HTTP_F_EXTRA;
+            i = n;
+            break;
+        }
+    }
+    r->offset += i;
+    return rc;
+}
+
+int om_http_resp_done(const om_http_resp_t *r)
+{
+    return r != NULL && r->err == 0 && r->state == S_DONE;
+}
+
+int om_http_resp_finish(om_http_resp_t *r)
+{
+    if (r == NULL)
+        return OM_ERR_INVAL;
+    if (r->err != 0)
+        return r->err;
+    if (r->state == S_BODY_CLOSE)
+        set_done(r);
+    if (r->state == S_DONE)
+        return OM_OK;
+    return fail(r, OM_ERR_TRUNCATED,
+                (r->flags & OM_HTTP_F_HEAD) ? "connection closed inside the body"
+                                            : "connection closed inside the head",
+                0);
+}
