@@ -1039,7 +1039,9 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
             if ((st == S_VALUE || st == S_ARR_FIRST) && x->field == F_NONE &&
                 x->depth != 0 && end - p > 5) {
                 size_t n = *p == 'f' ? 5u : 4u;
-                if (memcmp(p, literals[*p == 't' ? 0 : *p == 'f' ? 1 : 2], n) == 0) {
+                const char *l = literals[*p == 't' ? 0 : *p == 'f' ? 1 : 2];
+                if (p[1] == (uint8_t)l[1] && p[2] == (uint8_t)l[2] &&
+                    p[3] == (uint8_t)l[3] && (n == 4 || p[4] == (uint8_t)l[4])) {
                     st = S_AFTER;
                     p += n;
                     if (*p == ',')
