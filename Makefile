@@ -142,7 +142,7 @@ snapshot-test: all
 	@$(PYTHON) tests/snapshot_test.py --cli $(B)/snaptest/ormodels --plain $(CLI) \
 	    --catalogue $(B)/snap-src.json
 
-TEST_SUITES := unit unit-asan check-heap fixtures cli-test snapshot-test
+TEST_SUITES := unit unit-asan check-heap fixtures cli-test snapshot-test fuzz-short
 test: deps all
 	@scripts/run-suites.sh $(MAKE) $(TEST_SUITES)
 

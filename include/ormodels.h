@@ -151,13 +151,17 @@ enum om_put {
     OM_PUT_ADDED = 0,    /* a new id */
     OM_PUT_REPLACED = 1, /* the id was there: the new record wins */
     OM_PUT_EVICTED = 2,  /* added; an older model was dropped for room */
-    OM_PUT_DROPPED = 3,  /* not added: every model kept is newer/pinned */
+    OM_PUT_DROPPED = 3,  /* not added: no room without dropping a model
+                            newer than it (a repeated id then keeps its
+                            earlier record); the table is unchanged */
 };
 
 /* Adds a model (m's id_len/name_len give the lengths of id and name; its
  * str is ignored). When t is full, or its pool is, the oldest unpinned
- * model (smallest created, then latest seq) gives way to a newer one.
- * Returns an om_put value, or OM_ERR_INVAL for an empty or over-long id. */
+ * models (smallest created, then latest seq) give way to a newer or
+ * pinned one; nothing is dropped unless the newcomer then fits. Returns
+ * an om_put value, or OM_ERR_INVAL for an empty or over-long id, an id
+ * starting with a space or control character, or a NUL inside. */
 int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
                  const char *name);
 
@@ -181,8 +185,8 @@ int om_model_matches(const om_table_t *t, const om_model_t *m,
                      const om_filter_t *f);
 
 /* Fills idx with the indexes of the models that pass f (NULL: all), in the
- * given order, reading the table in place. Returns how many passed (which
- * may exceed cap: only cap are written). */
+ * given order, reading the table in place. Returns how many passed; when
+ * that exceeds cap, idx holds the first cap of them in that order. */
 int om_table_select(const om_table_t *t, const om_filter_t *f,
                     om_order_t order, uint16_t *idx, size_t cap);
 

@@ -197,6 +197,9 @@ int om_image_read(om_table_t *t, om_read_fn rd, void *ctx)
     if (rd16(h + 4) != OM_IMAGE_VERSION || rd16(h + 6) != OM_IMAGE_HEADER ||
         rd16(h + 10) != OM_IMAGE_RECORD)
         return fail_empty(t, OM_ERR_FORMAT);
+    for (i = 32; i < OM_IMAGE_HEADER; i++) /* reserved: zero in version 1 */
+        if (h[i])
+            return fail_empty(t, OM_ERR_CORRUPT);
     count = rd16(h + 8);
     el = h[14];
     ll = h[15];

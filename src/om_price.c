@@ -229,8 +229,11 @@ int om_price_format_per_million(om_price_t p, unsigned max_dec, char *buf,
         word = "var";
     if (word) {
         size_t n = strlen(word);
-        if (cap < n + 1)
+        if (cap < n + 1) {
+            if (cap)
+                buf[0] = '\0';
             return OM_ERR_NOSPACE;
+        }
         memcpy(buf, word, n + 1);
         return (int)n;
     }

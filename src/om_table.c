@@ -186,6 +186,34 @@ static int pool_reserve(om_table_t *t, size_t need)
     return 1;
 }
 
+/*
+ * Whether dropping the oldest unpinned models (those older than rec,
+ * or any when rec is pinned; never the one at index skip) can make room
+ * for one more record of need bytes. Checked before anything is dropped,
+ * so a model that ends up not added never costs another its place.
+ */
+static int room_possible(const om_table_t *t, const om_model_t *rec,
+                         size_t need, size_t skip)
+{
+    size_t i, count = t->count, live = 0, freeable = 0, victims = 0;
+    for (i = 0; i < t->count; i++) {
+        const om_model_t *m = &t->models[i];
+        if (i == skip) {
+            count--;
+            continue;
+        }
+        live += region_len(m);
+        if (!(m->flags & OM_MODEL_PINNED) &&
+            ((rec->flags & OM_MODEL_PINNED) || older(m, rec))) {
+            freeable += region_len(m);
+            victims++;
+        }
+    }
+    if (count >= OM_TABLE_CAPACITY && victims == 0)
+        return 0;
+    return live + need <= OM_POOL_SIZE + freeable;
+}
+
 int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
                  const char *name)
 {
@@ -194,7 +222,8 @@ int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
     om_model_t rec = *m;
 
     if (idl == 0 || idl > OM_ID_MAX || nml > OM_NAME_MAX ||
-        (unsigned char)id[0] <= ' ' || need > OM_POOL_SIZE)
+        (unsigned char)id[0] <= ' ' || need > OM_POOL_SIZE ||
+        memchr(id, '\0', idl) || (nml && memchr(name, '\0', nml)))
         return OM_ERR_INVAL;
 
     pos = lower_bound(t, id, idl);
@@ -211,19 +240,25 @@ int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
             *old = rec;
             return OM_PUT_REPLACED;
         }
+        if (t->pool_used + need > OM_POOL_SIZE &&
+            !room_possible(t, &rec, need, pos))
+            return OM_PUT_DROPPED; /* the old record stays */
         remove_at(t, pos); /* pos stays the place for the new record */
         replaced = 1;
+    } else if ((t->count == OM_TABLE_CAPACITY ||
+                t->pool_used + need > OM_POOL_SIZE) &&
+               !room_possible(t, &rec, need, (size_t)-1)) {
+        return OM_PUT_DROPPED;
     }
 
-    /* Make room by dropping the oldest unpinned models, unless the
-     * newcomer is older still. */
+    /* Make room by dropping the oldest unpinned models; room_possible
+     * said this ends before reaching any model newer than rec. */
     while (t->count == OM_TABLE_CAPACITY ||
            (t->pool_used + need > OM_POOL_SIZE &&
             pool_live(t) + need > OM_POOL_SIZE)) {
         int v = oldest_unpinned(t);
-        if (v < 0 || (!(rec.flags & OM_MODEL_PINNED) &&
-                      older(&rec, &t->models[v])))
-            return OM_PUT_DROPPED;
+        if (v < 0)
+            return OM_PUT_DROPPED; /* cannot happen after room_possible */
         remove_at(t, (size_t)v);
         if ((size_t)v < pos)
             pos--;
@@ -338,16 +373,34 @@ int om_table_select(const om_table_t *t, const om_filter_t *f,
                     om_order_t order, uint16_t *idx, size_t cap)
 {
     size_t i, n = 0, total = 0;
+    int heap = 0;
     for (i = 0; i < t->count; i++) {
         if (!om_model_matches(t, &t->models[i], f))
             continue;
-        if (n < cap)
-            idx[n++] = (uint16_t)i;
         total++;
+        if (n < cap) {
+            idx[n++] = (uint16_t)i;
+            continue;
+        }
+        if (order == OM_ORDER_ID || cap == 0)
+            continue; /* ids come in order: the first cap are the answer */
+        /* More matches than room: keep the cap best in a max-heap whose
+         * root is the worst kept, so each newcomer costs O(log cap). */
+        if (!heap) {
+            size_t k;
+            for (k = n / 2; k-- > 0;)
+                sift(t, order, idx, k, n);
+            heap = 1;
+        }
+        if (order_cmp(t, order, (uint16_t)i, idx[0]) < 0) {
+            idx[0] = (uint16_t)i;
+            sift(t, order, idx, 0, n);
+        }
     }
     if (order != OM_ORDER_ID && n > 1) {
-        for (i = n / 2; i-- > 0;)
-            sift(t, order, idx, i, n);
+        if (!heap)
+            for (i = n / 2; i-- > 0;)
+                sift(t, order, idx, i, n);
         for (i = n - 1; i > 0; i--) {
             uint16_t tmp = idx[0];
             idx[0] = idx[i];

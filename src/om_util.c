@@ -68,43 +68,30 @@ static int put_u32(char *buf, uint32_t v)
 
 int om_format_context(uint32_t n, char buf[8])
 {
+    uint64_t v = n;
     int len;
-    uint32_t unit = 0, whole, frac = 0;
-    char suffix = 0;
 
-    if (n >= 1000000u) {
-        unit = 1000000u;
-        suffix = 'M';
-    } else if (n >= 1000u) {
-        unit = 1000u;
-        suffix = 'K';
-    }
-    if (!unit) {
+    /* At most 7 characters: "999", "128K", "1.05M", "4295M". */
+    if (v < 1000u) {
         len = put_u32(buf, n);
-        buf[len] = '\0';
-        return len;
-    }
-    /* Millions keep two decimals when they are not whole ("1.05M");
-     * thousands are rounded to a whole K ("131K" for 131072). */
-    if (suffix == 'M') {
-        uint32_t hundredths = (n + unit / 200u) / (unit / 100u);
-        whole = hundredths / 100u;
-        frac = hundredths % 100u;
-    } else {
-        whole = (n + unit / 2u) / unit;
-        if (whole == 1000u) {
-            whole = 1;
-            suffix = 'M';
+    } else if (v < 999500u) { /* thousands, rounded to a whole K */
+        len = put_u32(buf, (uint32_t)((v + 500u) / 1000u));
+        buf[len++] = 'K';
+    } else if (v < 999995000u) { /* millions with up to two decimals */
+        uint32_t hundredths = (uint32_t)((v + 5000u) / 10000u);
+        uint32_t frac = hundredths % 100u;
+        len = put_u32(buf, hundredths / 100u);
+        if (frac) {
+            buf[len++] = '.';
+            buf[len++] = (char)('0' + frac / 10u);
+            if (frac % 10u)
+                buf[len++] = (char)('0' + frac % 10u);
         }
+        buf[len++] = 'M';
+    } else { /* whole millions */
+        len = put_u32(buf, (uint32_t)((v + 500000u) / 1000000u));
+        buf[len++] = 'M';
     }
-    len = put_u32(buf, whole);
-    if (frac) {
-        buf[len++] = '.';
-        buf[len++] = (char)('0' + frac / 10u);
-        if (frac % 10u)
-            buf[len++] = (char)('0' + frac % 10u);
-    }
-    buf[len++] = suffix;
     buf[len] = '\0';
     return len;
 }
@@ -134,7 +121,13 @@ static void put2(char *p, unsigned v)
 
 int om_format_time(int64_t t, char buf[21])
 {
-    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int64_t days;
+    /* Clamped to years 0000..9999, so nothing below can overflow. */
+    if (t < -62167219200)
+        t = -62167219200;
+    if (t > 253402300799)
+        t = 253402300799;
+    days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
     int64_t secs = t - days * 86400;
     int y;
     unsigned m, d;

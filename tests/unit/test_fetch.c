@@ -226,7 +226,7 @@ static void request_headers(void **state)
 
 static void chunked_and_close_delimited(void **state)
 {
-    static char body[4096];
+    static char body[sizeof resp_buf];
     conn_t c = {0};
     size_t n = 0, i = 0, k = 1, len = strlen(CATALOGUE);
     (void)state;
@@ -257,7 +257,7 @@ static void chunked_and_close_delimited(void **state)
 /* The response cut after every byte: always an error, never a table. */
 static void truncation_sweep(void **state)
 {
-    static char body[4096];
+    static char body[sizeof resp_buf];
     conn_t c = {0};
     size_t total, n;
     int how;
@@ -360,7 +360,7 @@ static void redirects(void **state)
 
 static void pagination(void **state)
 {
-    static char p1[2048], p2[2048];
+    static char p1[sizeof resp_buf], p2[sizeof resp_buf];
     conn_t c[3];
     (void)state;
     memset(c, 0, sizeof c);
