@@ -71,19 +71,28 @@ typedef struct om_clock {
 /* ----------------------------------------------------------------- store */
 
 /*
- * Where the table image lives: a file on Linux, two flash slots on a
- * device.
- * load: reads the saved table into t. Returns 0, OM_ERR_NOTFOUND when
- *       nothing was ever saved, or the om_image_read error (t is then
- *       empty).
- * save: replaces the saved table with t's image atomically: after a
- *       crash or power cut at any point, load gives the old table or the
- *       new one, never neither and never a mix. Returns 0 or OM_ERR_IO.
+ * Where the table image and the owner's chosen model live: files on
+ * Linux, flash slots on a device.
+ * load:     reads the saved table into t. Returns 0, OM_ERR_NOTFOUND when
+ *           nothing was ever saved, or the om_image_read error (t is then
+ *           empty).
+ * save:     replaces the saved table with t's image atomically: after a
+ *           crash or power cut at any point, load gives the old table or
+ *           the new one, never neither and never a mix. Returns 0 or
+ *           OM_ERR_IO.
+ * sel_load: the saved selection (a model id) into buf, NUL-terminated.
+ *           Returns its length, OM_ERR_NOTFOUND when none was saved,
+ *           OM_ERR_CORRUPT, or OM_ERR_IO.
+ * sel_save: saves id (1..OM_ID_MAX bytes) as the selection, atomically
+ *           as save does. Returns 0, OM_ERR_INVAL or OM_ERR_IO.
+ * A table refresh never touches the selection, and the other way round.
  */
 typedef struct om_store {
     void *ctx;
     int (*load)(void *ctx, om_table_t *t);
     int (*save)(void *ctx, const om_table_t *t);
+    int (*sel_load)(void *ctx, char *buf, size_t cap);
+    int (*sel_save)(void *ctx, const char *id);
 } om_store_t;
 
 /* -------------------------------------------------------------- entropy */

@@ -292,6 +292,21 @@ int om_image_load(om_table_t *t, const void *img, size_t len);
 /* CRC-32 (IEEE 802.3, reflected, as zlib): pass 0 to start. */
 uint32_t om_crc32(uint32_t crc, const void *buf, size_t len);
 
+/* ------------------------------------------------------------ selection */
+
+/* The saved selection's record: "OMSL", u8 version, u8 length, the id,
+ * CRC-32 of all before it. OM_SEL_RECORD_MAX bytes at most. */
+#define OM_SEL_RECORD_MAX (6 + OM_ID_MAX + 4)
+
+/* Encodes id (1..OM_ID_MAX bytes, no control characters) into rec.
+ * Returns the record's length, or OM_ERR_INVAL. */
+int om_sel_encode(const char *id, uint8_t rec[OM_SEL_RECORD_MAX]);
+
+/* Decodes a record of len bytes into buf (cap >= OM_ID_MAX + 1). Returns
+ * the id's length, OM_ERR_FORMAT when it is no selection record, or
+ * OM_ERR_CORRUPT. */
+int om_sel_decode(const uint8_t *rec, size_t len, char *buf, size_t cap);
+
 /* ---------------------------------------------------------------- output */
 
 /* Writes the models idx[0..n) of t (all, in id order, when idx is NULL) in

@@ -89,7 +89,12 @@ static void dir_of(const char *path, char *out, size_t cap)
     out[n] = '\0';
 }
 
-int om_file_save(const char *path, const om_table_t *t)
+/* Writes what produce() writes to path atomically: a temporary file
+ * beside it, written in full, fsync'd, renamed over path, then the
+ * folder fsync'd, with a fault point before each step. */
+static int atomic_write(const char *path,
+                        int (*produce)(const void *src, om_write_fn w, void *wctx),
+                        const void *src)
 {
     char tmp[4096], dir[4096];
     fd_sink_t s;
@@ -105,10 +110,9 @@ int om_file_save(const char *path, const om_table_t *t)
     s.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (s.fd < 0)
         return OM_ERR_IO;
-    e = om_image_write(t, fd_write, &s);
+    e = produce(src, fd_write, &s);
     if (e == OM_OK && (fault() || fsync(s.fd) != 0))
         e = OM_ERR_IO;
-    saved = errno;
     if (close(s.fd) != 0 && e == OM_OK)
         e = OM_ERR_IO;
     if (e == OM_OK && (fault() || rename(tmp, path) != 0))
@@ -127,8 +131,77 @@ int om_file_save(const char *path, const om_table_t *t)
             e = OM_ERR_IO;
         close(dfd);
     }
-    (void)saved;
     return e;
+}
+
+static int produce_image(const void *src, om_write_fn w, void *wctx)
+{
+    return om_image_write((const om_table_t *)src, w, wctx);
+}
+
+int om_file_save(const char *path, const om_table_t *t)
+{
+    return atomic_write(path, produce_image, t);
+}
+
+static int produce_sel(const void *src, om_write_fn w, void *wctx)
+{
+    uint8_t rec[OM_SEL_RECORD_MAX];
+    int n = om_sel_encode((const char *)src, rec);
+    return n < 0 ? n : w(wctx, rec, (size_t)n);
+}
+
+int om_file_sel_save(const char *path, const char *id)
+{
+    uint8_t rec[OM_SEL_RECORD_MAX];
+    if (om_sel_encode(id, rec) < 0)
+        return OM_ERR_INVAL;
+    return atomic_write(path, produce_sel, id);
+}
+
+int om_file_sel_load(const char *path, char *buf, size_t cap)
+{
+    uint8_t rec[OM_SEL_RECORD_MAX + 1];
+    FILE *f = fopen(path, "rb");
+    size_t n;
+    if (!f)
+        return errno == ENOENT ? OM_ERR_NOTFOUND : OM_ERR_IO;
+    n = fread(rec, 1, sizeof rec, f);
+    fclose(f);
+    return om_sel_decode(rec, n, buf, cap);
+}
+
+/* ------------------------------------------------------ om_store_t */
+
+static int st_load(void *ctx, om_table_t *t)
+{
+    return om_file_load(((om_file_store_t *)ctx)->path, t);
+}
+static int st_save(void *ctx, const om_table_t *t)
+{
+    return om_file_save(((om_file_store_t *)ctx)->path, t);
+}
+static int st_sel_load(void *ctx, char *buf, size_t cap)
+{
+    return om_file_sel_load(((om_file_store_t *)ctx)->sel_path, buf, cap);
+}
+static int st_sel_save(void *ctx, const char *id)
+{
+    return om_file_sel_save(((om_file_store_t *)ctx)->sel_path, id);
+}
+
+int om_file_store_init(om_file_store_t *fs, const char *path, om_store_t *st)
+{
+    if (snprintf(fs->path, sizeof fs->path, "%s", path) >= (int)sizeof fs->path ||
+        snprintf(fs->sel_path, sizeof fs->sel_path, "%s.sel", path) >=
+            (int)sizeof fs->sel_path)
+        return OM_ERR_INVAL;
+    st->ctx = fs;
+    st->load = st_load;
+    st->save = st_save;
+    st->sel_load = st_sel_load;
+    st->sel_save = st_sel_save;
+    return OM_OK;
 }
 
 static int file_read(void *ctx, void *buf, size_t len)

@@ -4,6 +4,7 @@
 #ifndef OM_LINUX_H
 #define OM_LINUX_H
 
+#include "om_port.h"
 #include "ormodels.h"
 
 /* Saves t's image to path atomically: a temporary file beside it, written
@@ -16,6 +17,22 @@ int om_file_save(const char *path, const om_table_t *t);
  * there is no file, OM_ERR_IO, or the om_image_read error (t is then
  * empty). */
 int om_file_load(const char *path, om_table_t *t);
+
+/* The saved selection in its own small file (path, usually the table's
+ * path plus ".sel"), saved as atomically as the table. Return values as
+ * om_store_t's sel_load and sel_save. */
+int om_file_sel_save(const char *path, const char *id);
+int om_file_sel_load(const char *path, char *buf, size_t cap);
+
+/* A file store: the table at path, the selection at path + ".sel". */
+typedef struct om_file_store {
+    char path[4096];
+    char sel_path[4096 + 8];
+} om_file_store_t;
+
+/* Fills st with the callbacks of a file store at path. Returns 0 or
+ * OM_ERR_INVAL (path too long). */
+int om_file_store_init(om_file_store_t *fs, const char *path, om_store_t *st);
 
 /* Creates the folders leading to path (not path itself), mode 0700. */
 int om_file_mkdirs(const char *path);
