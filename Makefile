@@ -40,6 +40,10 @@ SNAP_OBJ := $(B)/obj/snapshot.o
 CORE_DEFS += -DOM_HAVE_SNAPSHOT
 endif
 
+# Dependencies built from Debian source packages (mbedTLS, lwIP), the
+# network port, fuzzing: their variables are needed by the rules below.
+include mk/mbedtls.mk mk/lwip.mk mk/net.mk mk/fuzz.mk
+
 .PHONY: all deps run test unit unit-asan fixtures check-heap bench snapshot \
         snapshot-test cli-test clean clean-objs help
 .DEFAULT_GOAL := all
@@ -61,7 +65,7 @@ help:
 	@echo "variables: BOARD=$(BOARD) (boards: $(BOARDS)), CC, OPT, B=build dir"
 
 deps:
-	@scripts/deps.sh base
+	@scripts/deps.sh base net
 
 $(B)/obj/%.o: %.c
 	@mkdir -p $(@D)
@@ -71,8 +75,13 @@ $(LIB): $(CORE_OBJ) $(SNAP_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(CLI): $(CLI_OBJ) $(PORT_OBJ) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(PORT_OBJ) $(LIB) $(LDLIBS)
+# The tool talks TLS: it links the network port and mbedTLS (mk/net.mk,
+# mk/mbedtls.mk), whose headers only boards/linux/ sees.
+$(CLI_OBJ): EXTRA_CFLAGS += $(NET_CFLAGS)
+$(CLI_OBJ): | $(MBEDTLS_LIB)
+$(CLI): $(CLI_OBJ) $(PORT_OBJ) $(NET_EXTRA_OBJ) $(LIB) $(MBEDTLS_LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $(CLI_OBJ) $(PORT_OBJ) $(NET_EXTRA_OBJ) $(LIB) \
+	    $(MBEDTLS_LIB) $(LDLIBS)
 
 # ------------------------------------------------------------------ snapshot
 $(B)/snapshot.c: $(B)/snapshot.bin scripts/bin2c.py
@@ -157,5 +166,4 @@ bench: deps all $(BENCH)
 clean:
 	rm -rf $(B)
 
--include mk/*.mk
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,15 +1,9 @@
 /*
- * main.c - the ormodels command-line tool for Linux.
- *
- *   ormodels parse [FILE|-] [--json] [--save]
- *   ormodels list [--json] [--free] [--sort id|price|context|newest]
- *                 [--min-context N]
- *   ormodels search TERM [--json]
- *   ormodels show ID
+ * main.c - the ormodels command-line tool for Linux: options and dispatch.
  *
  * Options may stand before or after the command. Output for people fits
  * 80 columns; --json prints the /models response format. Exit status: 0
- * done, 1 failed (bad input, nothing found), 2 usage.
+ * done, 1 failed (bad input, nothing found, no network), 2 usage.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -17,44 +11,37 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "om_linux.h"
-#include "ormodels.h"
+#include "cli.h"
 
-#define CACHE_DEFAULT "~/.clawlet/models_cache.bin"
-
-static om_table_t table;
-static om_extractor_t extractor;
-static uint16_t order_idx[OM_TABLE_CAPACITY];
-static unsigned char io_buf[16384];
-
-struct opts {
-    const char *cmd;
-    const char *args[4];
-    int nargs;
-    const char *cache_file;
-    int json, save, free_only, offline;
-    om_order_t order;
-    uint32_t min_context;
-};
+om_table_t cli_table;
+om_table_t cli_scratch;
 
 static const char usage_text[] =
     "usage: ormodels [options] COMMAND [ARGS]\n"
     "\n"
     "commands:\n"
-    "  parse [FILE|-]      read a saved catalogue (default stdin), print the table\n"
-    "  list                print the saved table\n"
+    "  fetch               refresh the saved table from the API when due\n"
+    "  list                print the table (fetching first when it is due)\n"
     "  search TERM         models whose id or name contain TERM (any case)\n"
     "  show ID             one model in full\n"
+    "  parse [FILE|-]      read a saved catalogue (default stdin), print it\n"
     "  help                this text\n"
     "\n"
     "options:\n"
-    "  --cache-file PATH   the saved table (default " CACHE_DEFAULT ")\n"
+    "  --cache-file PATH   the saved table (default " CLI_CACHE_DEFAULT ")\n"
+    "  --offline           never fetch: the saved table or the defaults\n"
+    "  --force             fetch: even when the saved table is fresh\n"
+    "  --url URL           the catalogue (default " OM_DEFAULT_URL ")\n"
+    "  --cacert FILE       trust these CA certificates (PEM), not the system's\n"
+    "  --timeout SECONDS   connect and per-read timeout (default 30)\n"
     "  --json              print JSON: {\"models\":[...],\"updated_at\":...}\n"
     "  --save              parse: save the table as the cache\n"
     "  --free              list: only models whose prices are both 0\n"
     "  --sort KEY          list: id (default), price, context or newest\n"
     "  --min-context N     list: only models with a context of N or more\n"
-    "  --version           print the version\n";
+    "  --version           print the version\n"
+    "\n"
+    "environment: OPENROUTER_API_KEY is sent as a Bearer token when set.\n";
 
 static int usage(const char *why)
 {
@@ -78,302 +65,105 @@ static int parse_u32(const char *s, uint32_t *out)
     return 0;
 }
 
-/* Fills o from argv; returns 0, or an exit status after a message. */
-static int parse_args(int argc, char **argv, struct opts *o)
+/* Options that take a value, and where it goes. */
+static const char **value_slot(struct om_cli *c, const char *a)
+{
+    if (!strcmp(a, "--cache-file")) return &c->cache_file;
+    if (!strcmp(a, "--url")) return &c->url;
+    if (!strcmp(a, "--cacert")) return &c->cacert;
+    if (!strcmp(a, "--config")) return &c->config;
+    if (!strcmp(a, "--listen")) return &c->listen;
+    return NULL;
+}
+
+/* Fills c from argv; returns 0, or an exit status after a message. */
+static int parse_args(int argc, char **argv, struct om_cli *c)
 {
     static const char *const orders[] = {"id", "price", "context", "newest"};
-    int i;
-    memset(o, 0, sizeof *o);
+    int i, only_args = 0;
+    memset(c, 0, sizeof *c);
     for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--") == 0) {
-            i++;
-            break;
-        }
-        if (a[0] != '-' || a[1] == '\0') {
-            if (!o->cmd)
-                o->cmd = a;
-            else if (o->nargs < 4)
-                o->args[o->nargs++] = a;
+        const char *a = argv[i], **slot;
+        if (only_args || a[0] != '-' || a[1] == '\0') {
+            if (!c->cmd)
+                c->cmd = a;
+            else if (c->nargs < CLI_MAX_ARGS)
+                c->args[c->nargs++] = a;
             else
                 return usage("too many arguments");
             continue;
         }
-        if (strcmp(a, "--json") == 0) {
-            o->json = 1;
-        } else if (strcmp(a, "--save") == 0) {
-            o->save = 1;
-        } else if (strcmp(a, "--free") == 0) {
-            o->free_only = 1;
-        } else if (strcmp(a, "--offline") == 0) {
-            o->offline = 1;
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            o->cmd = "help";
-        } else if (strcmp(a, "--version") == 0) {
-            o->cmd = "version";
-        } else if (strcmp(a, "--cache-file") == 0 ||
-                   strcmp(a, "--sort") == 0 ||
-                   strcmp(a, "--min-context") == 0) {
-            const char *v = i + 1 < argc ? argv[++i] : NULL;
-            if (!v)
+        if (!strcmp(a, "--")) {
+            only_args = 1;
+        } else if (!strcmp(a, "--json")) {
+            c->json = 1;
+        } else if (!strcmp(a, "--save")) {
+            c->save = 1;
+        } else if (!strcmp(a, "--free")) {
+            c->free_only = 1;
+        } else if (!strcmp(a, "--offline")) {
+            c->offline = 1;
+        } else if (!strcmp(a, "--force")) {
+            c->force = 1;
+        } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            c->cmd = "help";
+        } else if (!strcmp(a, "--version")) {
+            c->cmd = "version";
+        } else if ((slot = value_slot(c, a)) != NULL) {
+            if (i + 1 >= argc)
                 return usage("an option needs a value");
-            if (a[2] == 'c') {
-                o->cache_file = v;
-            } else if (a[2] == 's') {
-                size_t k;
-                for (k = 0; k < 4 && strcmp(v, orders[k]) != 0; k++)
-                    ;
-                if (k == 4)
-                    return usage("--sort takes id, price, context or newest");
-                o->order = (om_order_t)k;
-            } else if (parse_u32(v, &o->min_context) != 0) {
-                return usage("--min-context takes a number of tokens");
-            }
+            *slot = argv[++i];
+        } else if (!strcmp(a, "--sort")) {
+            size_t k;
+            if (i + 1 >= argc)
+                return usage("--sort needs a value");
+            for (k = 0; k < 4 && strcmp(argv[i + 1], orders[k]); k++)
+                ;
+            if (k == 4)
+                return usage("--sort takes id, price, context or newest");
+            c->order = (om_order_t)k;
+            i++;
+        } else if (!strcmp(a, "--min-context") || !strcmp(a, "--timeout")) {
+            uint32_t *dst = a[2] == 'm' ? &c->min_context : &c->timeout_s;
+            if (i + 1 >= argc || parse_u32(argv[++i], dst) != 0 ||
+                (dst == &c->timeout_s && *dst == 0))
+                return usage(a[2] == 'm' ? "--min-context takes a number of tokens"
+                                         : "--timeout takes a number of seconds");
         } else {
             fprintf(stderr, "ormodels: unknown option '%s'\n", a);
             return usage(NULL);
         }
     }
-    for (; i < argc; i++) {
-        if (!o->cmd)
-            o->cmd = argv[i];
-        else if (o->nargs < 4)
-            o->args[o->nargs++] = argv[i];
-    }
-    return 0;
-}
-
-/* The cache path with a leading ~/ expanded into buf. */
-static const char *cache_path(const struct opts *o, char *buf, size_t cap)
-{
-    const char *p = o->cache_file ? o->cache_file : CACHE_DEFAULT;
-    if (p[0] == '~' && p[1] == '/') {
-        const char *home = getenv("HOME");
-        if (!home || !*home) {
-            fprintf(stderr, "ormodels: HOME is not set; use --cache-file\n");
-            return NULL;
-        }
-        if ((size_t)snprintf(buf, cap, "%s%s", home, p + 1) >= cap)
-            return NULL;
-        return buf;
-    }
-    return p;
-}
-
-static int stdout_write(void *ctx, const void *buf, size_t len)
-{
-    (void)ctx;
-    return fwrite(buf, 1, len, stdout) == len ? OM_OK : OM_ERR_IO;
-}
-
-/* One model on one line of 80 columns: ids longer than the column get a
- * line of their own so they are never cut. */
-static void print_row(const om_model_t *m)
-{
-    char in[32], out[32], ctx[8];
-    const char *id = om_model_id(&table, m);
-    om_price_format_per_million(m->prompt, 4, in, sizeof in);
-    om_price_format_per_million(m->completion, 4, out, sizeof out);
-    if (m->context_length)
-        om_format_context(m->context_length, ctx);
-    else
-        strcpy(ctx, "-");
-    if (m->id_len > 52) {
-        printf("%s\n", id);
-        id = "";
-    }
-    printf("%-52s %8s %8s %7s\n", id, in, out, ctx);
-}
-
-static void print_updated(void)
-{
-    char when[21];
-    if (table.updated_at > 0) {
-        om_format_time(table.updated_at, when);
-        printf("updated %s\n", when);
-    }
-}
-
-static int print_models(const struct opts *o, const uint16_t *idx, size_t n)
-{
-    size_t i;
-    if (o->json) {
-        int e = om_json_write_models(&table, idx, n, stdout_write, NULL);
-        putchar('\n');
-        return e == OM_OK ? 0 : 1;
-    }
-    printf("%-52s %8s %8s %7s\n", "MODEL", "IN $/M", "OUT $/M", "CONTEXT");
-    for (i = 0; i < n; i++)
-        print_row(&table.models[idx ? idx[i] : i]);
-    return 0;
-}
-
-static int cmd_parse(const struct opts *o)
-{
-    const char *name = o->nargs ? o->args[0] : "-";
-    FILE *f = strcmp(name, "-") == 0 ? stdin : fopen(name, "rb");
-    const om_extract_stats_t *st = &extractor.stats;
-    char msg[160], pathbuf[4096];
-    int e = OM_OK, rc;
-    size_t n;
-
-    if (!f) {
-        fprintf(stderr, "ormodels: %s: %s\n", name, strerror(errno));
-        return 1;
-    }
-    om_extract_init(&extractor, &table, NULL, 0);
-    while (e == OM_OK && (n = fread(io_buf, 1, sizeof io_buf, f)) > 0)
-        e = om_extract_feed(&extractor, io_buf, n);
-    if (e == OM_OK && ferror(f)) {
-        fprintf(stderr, "ormodels: %s: read error\n", name);
-        e = OM_ERR_IO;
-    }
-    if (f != stdin)
-        fclose(f);
-    if (e == OM_ERR_IO)
-        return 1;
-    if (e == OM_OK)
-        e = om_extract_finish(&extractor);
-    if (e != OM_OK) {
-        fprintf(stderr, "ormodels: %s: %s\n", name,
-                om_extract_error(&extractor, msg, sizeof msg));
-        return 1;
-    }
-    table.updated_at = om_linux_now();
-    rc = print_models(o, NULL, table.count);
-    fprintf(o->json ? stderr : stdout,
-            "%u models kept, %lu dropped, %lu skipped (%lu long ids, "
-            "%lu invalid), %lu repeated\n",
-            (unsigned)table.count, (unsigned long)st->dropped,
-            (unsigned long)(st->long_ids + st->invalid),
-            (unsigned long)st->long_ids, (unsigned long)st->invalid,
-            (unsigned long)st->duplicates);
-    if (o->save) {
-        const char *path = cache_path(o, pathbuf, sizeof pathbuf);
-        if (!path)
-            return 1;
-        if (om_file_save(path, &table) != OM_OK) {
-            fprintf(stderr, "ormodels: cannot save %s: %s\n", path,
-                    strerror(errno));
-            return 1;
-        }
-        fprintf(stderr, "saved %s\n", path);
-    }
-    return rc;
-}
-
-/* Loads the cache, or the built-in table with a notice on stderr. */
-static int load_table(const struct opts *o)
-{
-    char pathbuf[4096];
-    const char *path = cache_path(o, pathbuf, sizeof pathbuf);
-    int e;
-    if (!path)
-        return 1;
-    e = om_file_load(path, &table);
-    if (e == OM_OK)
-        return 0;
-    if (e == OM_ERR_NOTFOUND)
-        fprintf(stderr, "ormodels: no saved table at %s; using the "
-                        "built-in defaults\n", path);
-    else
-        fprintf(stderr, "ormodels: %s unreadable (%s); using the built-in "
-                        "defaults\n", path, e == OM_ERR_IO ? strerror(errno)
-                                                            : om_strerror(e));
-    if (om_table_load_defaults(&table) != OM_OK) {
-        fprintf(stderr, "ormodels: the built-in table is broken\n");
-        return 1;
-    }
-    return 0;
-}
-
-static int cmd_list(const struct opts *o, const char *term)
-{
-    om_filter_t f;
-    int n, rc;
-    memset(&f, 0, sizeof f);
-    f.term = term;
-    f.free_only = (uint8_t)o->free_only;
-    f.min_context = o->min_context;
-    if (load_table(o))
-        return 1;
-    n = om_table_select(&table, &f, o->order, order_idx, OM_TABLE_CAPACITY);
-    if (n == 0 && term) {
-        fprintf(stderr, "ormodels: no model matches '%s'\n", term);
-        if (o->json)
-            print_models(o, order_idx, 0);
-        return 1;
-    }
-    rc = print_models(o, order_idx, (size_t)n);
-    if (!o->json) {
-        printf("%d of %u models", n, (unsigned)table.count);
-        if (table.updated_at > 0) {
-            char when[21];
-            om_format_time(table.updated_at, when);
-            printf(", updated %s", when);
-        }
-        putchar('\n');
-    }
-    return rc;
-}
-
-static int cmd_show(const struct opts *o, const char *id)
-{
-    const om_model_t *m;
-    char a[OM_PRICE_STR_MAX], b[OM_PRICE_STR_MAX], c[32], d[32], ctx[8];
-    char when[21];
-    int i;
-    if (load_table(o))
-        return 1;
-    i = om_table_find(&table, id, strlen(id));
-    if (i < 0) {
-        fprintf(stderr, "ormodels: no model '%s' in the table "
-                        "(try: ormodels search)\n", id);
-        return 1;
-    }
-    m = &table.models[i];
-    if (o->json)
-        return print_models(o, (const uint16_t[]){(uint16_t)i}, 1);
-    om_price_format(m->prompt, a, sizeof a);
-    om_price_format(m->completion, b, sizeof b);
-    om_price_format_per_million(m->prompt, 6, c, sizeof c);
-    om_price_format_per_million(m->completion, 6, d, sizeof d);
-    om_format_context(m->context_length, ctx);
-    printf("id:          %s\n", om_model_id(&table, m));
-    printf("name:        %s\n", om_model_name(&table, m));
-    printf("prompt:      %s USD/token (%s per million)\n", a[0] ? a : "-", c);
-    printf("completion:  %s USD/token (%s per million)\n", b[0] ? b : "-", d);
-    printf("context:     %lu tokens (%s)\n", (unsigned long)m->context_length,
-           ctx);
-    if (m->created) {
-        om_format_time(m->created, when);
-        printf("created:     %s\n", when);
-    }
-    print_updated();
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    struct opts o;
-    int rc = parse_args(argc, argv, &o);
+    static struct om_cli c;
+    int rc = parse_args(argc, argv, &c);
     if (rc)
         return rc;
-    if (!o.cmd || strcmp(o.cmd, "help") == 0)
-        return o.cmd ? (fputs(usage_text, stdout), 0) : usage(NULL);
-    if (strcmp(o.cmd, "version") == 0) {
+    if (!c.cmd)
+        return usage(NULL);
+    if (!strcmp(c.cmd, "help")) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (!strcmp(c.cmd, "version")) {
         printf("ormodels %s\n", OM_VERSION);
         return 0;
     }
-    if (strcmp(o.cmd, "parse") == 0)
-        return o.nargs > 1 ? usage("parse takes one FILE") : cmd_parse(&o);
-    if (strcmp(o.cmd, "list") == 0)
-        return o.nargs ? usage("list takes no argument") : cmd_list(&o, NULL);
-    if (strcmp(o.cmd, "search") == 0)
-        return o.nargs != 1 ? usage("search takes one TERM")
-                            : cmd_list(&o, o.args[0]);
-    if (strcmp(o.cmd, "show") == 0)
-        return o.nargs != 1 ? usage("show takes one ID") : cmd_show(&o, o.args[0]);
-    fprintf(stderr, "ormodels: unknown command '%s'\n", o.cmd);
+    if (!strcmp(c.cmd, "parse"))
+        return c.nargs > 1 ? usage("parse takes one FILE") : cmd_parse(&c);
+    if (!strcmp(c.cmd, "fetch"))
+        return c.nargs ? usage("fetch takes no argument") : cmd_fetch(&c);
+    if (!strcmp(c.cmd, "list"))
+        return c.nargs ? usage("list takes no argument") : cmd_list(&c, NULL);
+    if (!strcmp(c.cmd, "search"))
+        return c.nargs != 1 ? usage("search takes one TERM")
+                            : cmd_list(&c, c.args[0]);
+    if (!strcmp(c.cmd, "show"))
+        return c.nargs != 1 ? usage("show takes one ID") : cmd_show(&c, c.args[0]);
+    fprintf(stderr, "ormodels: unknown command '%s'\n", c.cmd);
     return usage(NULL);
 }
