@@ -493,7 +493,7 @@ static int s_load(void *ctx, om_table_t *t)
     }
     return om_image_load(t, store_img, store_len);
 }
-static const om_store_t store = {NULL, s_load, s_save};
+static const om_store_t store = {NULL, s_load, s_save, NULL, NULL};
 
 static int refresh(om_table_t *scratch, unsigned flags)
 {
