@@ -10,6 +10,12 @@ ifeq ($(filter $(BOARD),$(BOARDS)),)
 $(error unknown BOARD '$(BOARD)'; boards: $(BOARDS))
 endif
 
+ifneq ($(BOARD),linux)
+# A microcontroller board: boards/NAME/board.mk has its own targets
+# (all, run, test, size, help) and builds with its own toolchain.
+include boards/$(BOARD)/board.mk
+else
+
 B       ?= build
 CC      ?= cc
 PYTHON  ?= python3
@@ -40,9 +46,13 @@ SNAP_OBJ := $(B)/obj/snapshot.o
 CORE_DEFS += -DOM_HAVE_SNAPSHOT
 endif
 
+# The suites `make test` runs; mk/*.mk fragments add theirs with +=.
+TEST_SUITES := unit unit-asan check-heap fixtures cli-test snapshot-test
+
 # Dependencies built from Debian source packages (mbedTLS, lwIP), the
-# network port, fuzzing: their variables are needed by the rules below.
-include mk/mbedtls.mk mk/lwip.mk mk/net.mk mk/fuzz.mk
+# network port, fuzzing, and more suites: fragments in mk/, included here
+# because the rules below use their variables.
+include $(sort $(wildcard mk/*.mk))
 
 .PHONY: all deps run test unit unit-asan fixtures check-heap bench snapshot \
         snapshot-test cli-test clean clean-objs help
@@ -151,7 +161,6 @@ snapshot-test: all
 	@$(PYTHON) tests/snapshot_test.py --cli $(B)/snaptest/ormodels --plain $(CLI) \
 	    --catalogue $(B)/snap-src.json
 
-TEST_SUITES := unit unit-asan check-heap fixtures cli-test snapshot-test fuzz-short
 test: deps all
 	@scripts/run-suites.sh $(MAKE) $(TEST_SUITES)
 
@@ -167,3 +176,5 @@ clean:
 	rm -rf $(B)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+endif # BOARD == linux

@@ -14,6 +14,8 @@ FUZZ_BINS   := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
 FUZZ_FLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined \
                -fno-sanitize-recover=all -Iinclude -Isrc
 
+TEST_SUITES += fuzz-short
+
 .PHONY: fuzz fuzz-short fuzz-build
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(CORE_SRC)

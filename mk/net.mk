@@ -40,6 +40,8 @@ NET_PROBE     := $(B)/net/tls_probe
 NET_PROBE_64K := $(B)/net/tls_probe_64k
 NET_PROBE_32K := $(B)/net/tls_probe_32k
 
+TEST_SUITES += tls-test
+
 .PHONY: tls-test sock-lwip-check net-force
 
 # Objects are rebuilt when the compiler, the flags or the pool size change.

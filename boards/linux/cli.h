@@ -63,5 +63,8 @@ int cmd_parse(struct om_cli *c);
 int cmd_list(struct om_cli *c, const char *term);
 int cmd_show(struct om_cli *c, const char *id);
 int cmd_fetch(struct om_cli *c);
+int cmd_select(struct om_cli *c);   /* cmd_select.c: the picker */
+int cmd_selected(struct om_cli *c); /* cmd_select.c: the saved choice */
+int cmd_serve(struct om_cli *c);    /* cmd_serve.c: the dashboard */
 
 #endif

@@ -25,6 +25,9 @@ static const char usage_text[] =
     "  search TERM         models whose id or name contain TERM (any case)\n"
     "  show ID             one model in full\n"
     "  parse [FILE|-]      read a saved catalogue (default stdin), print it\n"
+    "  select              choose the model that powers the agent\n"
+    "  selected            print the chosen model\n"
+    "  serve               the /models endpoint and settings page\n"
     "  help                this text\n"
     "\n"
     "options:\n"
@@ -164,6 +167,12 @@ int main(int argc, char **argv)
                             : cmd_list(&c, c.args[0]);
     if (!strcmp(c.cmd, "show"))
         return c.nargs != 1 ? usage("show takes one ID") : cmd_show(&c, c.args[0]);
+    if (!strcmp(c.cmd, "select"))
+        return c.nargs ? usage("select takes no argument") : cmd_select(&c);
+    if (!strcmp(c.cmd, "selected"))
+        return c.nargs ? usage("selected takes no argument") : cmd_selected(&c);
+    if (!strcmp(c.cmd, "serve"))
+        return c.nargs ? usage("serve takes no argument") : cmd_serve(&c);
     fprintf(stderr, "ormodels: unknown command '%s'\n", c.cmd);
     return usage(NULL);
 }
