@@ -928,12 +928,16 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
 {
     const uint8_t *const start = (const uint8_t *)buf, *const end = start + len;
     const uint8_t *p = start, *q;
-    unsigned st;
+    unsigned st, role, obj;
 
     if (x->err)
         return x->err;
     p = token_run(x, p, end);
     st = x->state;
+    /* The current container's role and kind, kept in registers; reread
+     * after anything that may push or pop outside this loop. */
+    role = role_at(x);
+    obj = x->depth ? top_is_object(x) : 0;
     while (p < end) {
         switch (byte_class[*p]) {
         case C_WS:
@@ -954,7 +958,7 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
                 break;
         comma:
             p++;
-            if (!top_is_object(x)) {
+            if (!obj) {
                 x->field = (uint8_t)element_field(x);
                 st = S_VALUE;
                 continue;
@@ -969,7 +973,7 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
             q = scan_string(p + 1, end);
             if (q == end || *q != '"')
                 break;
-            x->field = (uint8_t)(role_at(x) == R_SKIP
+            x->field = (uint8_t)(role == R_SKIP
                                      ? F_NONE
                                      : key_field(x, (const char *)p + 1,
                                                  (size_t)(q - p - 1)));
@@ -1002,23 +1006,27 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
                 if (*p == '{') {
                     x->stack[d / 8] |= (uint8_t)(1u << (d % 8));
                     st = S_OBJ_FIRST;
+                    obj = 1;
                 } else {
                     x->stack[d / 8] &= (uint8_t)~(1u << (d % 8));
                     st = S_ARR_FIRST;
+                    obj = 0;
                 }
                 x->depth = (uint8_t)(d + 1);
                 if (d + 1 < ROLE_LEVELS)
                     x->role[d + 1] = R_SKIP;
+                role = R_SKIP;
                 p++;
                 continue;
             }
             break;
         case C_CLOSE:
             if ((st == S_AFTER || st == S_OBJ_FIRST || st == S_ARR_FIRST) &&
-                role_at(x) == R_SKIP && x->depth > 1 &&
-                (*p == '}') == top_is_object(x) &&
+                role == R_SKIP && x->depth > 1 && (*p == '}') == obj &&
                 (st == S_AFTER || (st == S_OBJ_FIRST) == (*p == '}'))) {
                 x->depth--;
+                role = role_at(x);
+                obj = top_is_object(x);
                 st = S_AFTER;
                 p++;
                 continue;
@@ -1061,6 +1069,8 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
         if (x->err)
             break;
         st = x->state;
+        role = role_at(x);
+        obj = x->depth ? top_is_object(x) : 0;
     }
     x->state = (uint8_t)st;
     if (x->err) {

@@ -245,10 +245,21 @@ int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
             return OM_PUT_DROPPED; /* the old record stays */
         remove_at(t, pos); /* pos stays the place for the new record */
         replaced = 1;
-    } else if ((t->count == OM_TABLE_CAPACITY ||
-                t->pool_used + need > OM_POOL_SIZE) &&
-               !room_possible(t, &rec, need, (size_t)-1)) {
-        return OM_PUT_DROPPED;
+    } else if (t->pool_used + need > OM_POOL_SIZE &&
+               pool_live(t) + need > OM_POOL_SIZE) {
+        /* The pool is the limit: several models may have to go. */
+        if (!room_possible(t, &rec, need, (size_t)-1))
+            return OM_PUT_DROPPED;
+    } else if (t->count == OM_TABLE_CAPACITY) {
+        /* Only the count is the limit: one model goes, if one is older. */
+        int v = oldest_unpinned(t);
+        if (v < 0 || (!(rec.flags & OM_MODEL_PINNED) &&
+                      older(&rec, &t->models[v])))
+            return OM_PUT_DROPPED;
+        remove_at(t, (size_t)v);
+        if ((size_t)v < pos)
+            pos--;
+        result = OM_PUT_EVICTED;
     }
 
     /* Make room by dropping the oldest unpinned models; room_possible
