@@ -18,6 +18,7 @@
 #include <string.h>
 
 #define JSMN_STATIC
+#define JSMN_PARENT_LINKS /* O(1) to the parent on "," and "}" */
 #include <jsmn.h>
 
 #include "ormodels.h"

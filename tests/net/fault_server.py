@@ -19,7 +19,14 @@ ways real servers and networks do. The path picks the behaviour:
   /longheader    a 1 MB header line      /chunkovf     chunk size > 2^64
   /chunkhex      chunk size not hex      /clte         Content-Length + chunked
   /deep          JSON nested 10,000 deep /badutf8      invalid UTF-8 in ids
-  /tls-alert     a TLS alert mid-body (the connection is shut abruptly)
+  /tls-alert     a fatal TLS alert record mid-body, sent in the clear
+                 under the session (as a broken middlebox does), then FIN
+  /echo-auth     the catalogue only with "Authorization: Bearer sk-test"
+                 (exact), else 401 naming what arrived (never the value)
+  /redirect-host 302 to the same server as https://localhost:PORT/no-auth,
+                 another origin than 127.0.0.1
+  /no-auth       the catalogue only when NO Authorization header came,
+                 else 403: a credential followed a redirect to another host
 
 Only ever binds 127.0.0.1. Every connection is bounded in time.
 
@@ -80,6 +87,9 @@ def handle(conn, port):
     line = req.split(b"\r\n", 1)[0].decode("latin-1")
     path = line.split(" ")[1] if " " in line else "/"
     headers = req.decode("latin-1").lower()
+    auth = [h.split(":", 1)[1].strip() for h in
+            req.decode("latin-1").split("\r\n")[1:]
+            if h.lower().startswith("authorization:")]
     rng = random.Random(path)
     body = CATALOGUE
 
@@ -194,12 +204,33 @@ def handle(conn, port):
     elif path == "/tls-alert":
         data = length_response(body)
         send_all(conn, data[:len(data) // 2], deadline)
-        # An abrupt end of the TLS session mid-body: the raw socket is
-        # reset under the TLS layer, so no close_notify ever arrives.
+        # Python's ssl cannot send a fatal alert itself: write one as a
+        # plaintext record (fatal, internal_error) on the raw socket under
+        # the session, then FIN. The client must fail on the record, not
+        # wait or call it a clean end.
         raw = socket.socket(fileno=conn.detach())
-        raw.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
+        raw.sendall(b"\x15\x03\x03\x00\x02\x02\x50")
+        raw.shutdown(socket.SHUT_WR)
+        time.sleep(0.5)
         raw.close()
         return
+    elif path == "/echo-auth":
+        if auth == ["Bearer sk-test"]:
+            send_all(conn, length_response(body), deadline)
+        else:
+            page = ("no or wrong Authorization (%d header(s))" % len(auth)).encode()
+            send_all(conn, head(401, "Unauthorized", [
+                "Content-Type: text/plain", "Content-Length: %d" % len(page)])
+                + page, deadline)
+    elif path == "/redirect-host":
+        send_all(conn, head(302, "Found", ["Location: https://localhost:%d/no-auth"
+                                           % port, "Content-Length: 0"]), deadline)
+    elif path == "/no-auth":
+        if not auth:
+            send_all(conn, length_response(body), deadline)
+        else:
+            send_all(conn, head(403, "Credential Leaked", ["Content-Length: 0"]),
+                     deadline)
     else:
         send_all(conn, head(404, "Not Found", ["Content-Length: 0"]), deadline)
 
