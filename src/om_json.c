@@ -986,6 +986,25 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
         case C_QUOTE:
             if (st == S_OBJ_FIRST || st == S_KEY)
                 goto key;
+            if (st == S_VALUE && x->field >= F_ID) {
+                /* A kept string, whole in the buffer without escapes:
+                 * copied in one piece (the byte-wise path does the rest). */
+                unsigned f = x->field;
+                q = scan_string(p + 1, end);
+                if (q == end || *q != '"' ||
+                    !(f == F_ID || f == F_NAME || f == F_PROMPT ||
+                      f == F_COMPLETION))
+                    break;
+                if (field_open(x, f, 1)) {
+                    win_put(x, p + 1, (size_t)(q - p - 1));
+                    field_close(x, f, 1);
+                }
+                st = S_AFTER;
+                p = q + 1;
+                if (p < end && *p == ',')
+                    goto comma;
+                continue;
+            }
             if ((st == S_VALUE || st == S_ARR_FIRST) && x->field == F_NONE &&
                 x->depth != 0) {
             skip_value:
