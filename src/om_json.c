@@ -1053,6 +1053,19 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
             }
             break;
         case C_NUM:
+            if (st == S_VALUE && (x->field == F_CREATED || x->field == F_CTX) &&
+                (q = number_whole(p, end)) != NULL) {
+                unsigned f = x->field;
+                if (field_open(x, f, 0)) {
+                    win_put(x, p, (size_t)(q - p));
+                    field_close(x, f, 0);
+                }
+                st = S_AFTER;
+                p = q;
+                if (*p == ',')
+                    goto comma;
+                continue;
+            }
             if ((st == S_VALUE || st == S_ARR_FIRST) && x->field == F_NONE &&
                 x->depth != 0 && (q = number_whole(p, end)) != NULL) {
                 st = S_AFTER;
