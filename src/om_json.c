@@ -951,8 +951,12 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
             st = S_VALUE;
             if (++p < end && *p == ' ') /* the usual ": " */
                 p++;
-            if (p < end && *p == '"' && x->field == F_NONE)
-                goto skip_value;
+            if (p < end && x->field == F_NONE) {
+                if (*p == '"')
+                    goto skip_value;
+                if (*p == '{' || *p == '[')
+                    goto open;
+            }
             continue;
         case C_COMMA:
             if (st != S_AFTER)
@@ -1019,6 +1023,7 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
             }
             break;
         case C_OPEN:
+        open:
             /* A container nobody keeps. */
             if ((st == S_VALUE || st == S_ARR_FIRST) && x->field == F_NONE &&
                 x->depth != 0 && x->depth < OM_JSON_MAX_DEPTH) {
@@ -1037,6 +1042,12 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
                     x->role[d + 1] = R_SKIP;
                 role = R_SKIP;
                 p++;
+                if (obj) { /* usually whitespace, then the first key */
+                    if (p < end && *p <= ' ')
+                        p = skip_ws(p, end);
+                    if (p < end && *p == '"')
+                        goto key;
+                }
                 continue;
             }
             break;
@@ -1049,6 +1060,8 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
                 obj = top_is_object(x);
                 st = S_AFTER;
                 p++;
+                if (p < end && *p == ',')
+                    goto comma;
                 continue;
             }
             break;
