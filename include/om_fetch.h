@@ -36,8 +36,9 @@ extern "C" {
  * need: every zero field takes the default in brackets. */
 typedef struct om_fetch_cfg {
     const char *url;         /* [OM_DEFAULT_URL]; https only */
-    const char *api_key;     /* Authorization: Bearer, only when set;
-                                never written to any message */
+    const char *api_key;     /* Authorization: Bearer, only when set and
+                                only to the origin of url (a redirect
+                                elsewhere drops it); never in a message */
     const char *referer;     /* HTTP-Referer [OM_DEFAULT_REFERER] */
     const char *title;       /* X-Title [OM_DEFAULT_TITLE] */
     const char *user_agent;  /* [ormodels/OM_VERSION] */
@@ -73,6 +74,8 @@ typedef struct om_fetcher {
     om_url_t url;
     om_table_t *table;   /* where the 200's models go */
     uint8_t started;     /* the extractor has been given the table */
+    uint8_t left_origin; /* a redirect left the first URL's origin: the
+                            API key is not sent any more */
     int body_err;        /* the extractor's error, seen from on_body */
     char req[OM_FETCH_REQ_SIZE];
     uint8_t io[OM_FETCH_IO_SIZE];

@@ -122,7 +122,7 @@ static int exchange(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
     rq.user_agent = cfg->user_agent;
     rq.referer = cfg->referer ? cfg->referer : OM_DEFAULT_REFERER;
     rq.title = cfg->title ? cfg->title : OM_DEFAULT_TITLE;
-    rq.api_key = cfg->api_key;
+    rq.api_key = f->left_origin ? NULL : cfg->api_key;
     if (conditional && cur) {
         rq.if_none_match = cur->etag;
         rq.if_modified_since = cur->last_modified;
@@ -253,6 +253,7 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
     res->retry_after = -1;
     f->table = t;
     f->started = 0;
+    f->left_origin = 0;
     body_ctx.f = f;
     body_ctx.cfg = cfg;
     if (om_url_parse(url, &f->url) != OM_OK)
@@ -283,6 +284,9 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
                 return failed(res, OM_ERR_REDIRECT,
                               "refusing a redirect away from https: ",
                               f->resp.location);
+            /* Credentials go to the origin they were meant for only. */
+            if (!om_url_same_origin(&f->url, &next))
+                f->left_origin = 1;
             f->url = next;
             continue;
         }

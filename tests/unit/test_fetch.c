@@ -346,6 +346,25 @@ static void redirects(void **state)
     assert_non_null(strstr(fake.req[2], "GET /v3/models HTTP/1.1"));
     assert_non_null(strstr(fake.req[2], "Host: other.test"));
 
+    /* the API key goes to the first origin only, not where it redirects */
+    {
+        om_fetch_cfg_t cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.url = "https://api.test/m";
+        cfg.api_key = "sk-secret";
+        c[0].resp = "HTTP/1.1 302 Found\r\nLocation: /same-origin\r\n\r\n";
+        c[1].resp = "HTTP/1.1 302 Found\r\nLocation: https://cdn.test/m\r\n\r\n";
+        c[2].resp = "HTTP/1.1 302 Found\r\nLocation: https://api.test/back\r\n\r\n";
+        c[3].resp = with_length("", CATALOGUE);
+        script(c, 4);
+        assert_int_equal(om_fetch(&fetcher, &cfg, &tr, &clk, NULL, &t1, &res),
+                         OM_OK);
+        assert_non_null(strstr(fake.req[0], "Authorization: Bearer sk-secret"));
+        assert_non_null(strstr(fake.req[1], "Authorization: Bearer sk-secret"));
+        assert_null(strstr(fake.req[2], "Authorization"));
+        assert_null(strstr(fake.req[3], "Authorization")); /* stays dropped */
+    }
+
     for (i = 0; i < 5; i++) /* a loop: stopped after 3 */
         c[i].resp = "HTTP/1.1 302 Found\r\nLocation: /again\r\n\r\n";
     script(c, 5);
