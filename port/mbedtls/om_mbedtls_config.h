@@ -173,12 +173,16 @@
  * AES-128/256-GCM and ChaCha20-Poly1305, nothing else (no CBC, no CCM).
  * AES tables live in ROM, and the "fewer tables" variant keeps them to 2 KiB.
  * ChaCha20 is the faster and constant-time choice on cores without AES
- * hardware. AES-NI/Armv8 crypto extensions are off: both are optional
- * accelerators for platforms we do not target, and the catalogue is small. */
+ * hardware. On an x86-64 host (the Linux tool) AES-NI is used when the CPU
+ * has it (checked at run time): software AES decrypts the 1 MB body at
+ * about 100 MB/s, most of a fetch's time. */
 #define MBEDTLS_CIPHER_C
 #define MBEDTLS_AES_C
 #define MBEDTLS_AES_ROM_TABLES
 #define MBEDTLS_AES_FEWER_TABLES
+#if defined(__x86_64__) && !defined(OM_MBEDTLS_NO_AESNI)
+#define MBEDTLS_AESNI_C
+#endif
 #define MBEDTLS_GCM_C
 #define MBEDTLS_CHACHA20_C
 #define MBEDTLS_POLY1305_C
