@@ -141,12 +141,17 @@ static int exchange(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
     if (e) {
         res->err = e;
         res->msg[0] = '\0';
-        msg_add(res, e == OM_ERR_DNS ? "cannot resolve "
-                     : e == OM_ERR_TLS ? "TLS with "
-                     : e == OM_ERR_TIMEOUT ? "timed out connecting to "
-                                           : "cannot connect to ");
-        msg_host(res, &f->url);
-        msg_add(res, ": ");
+        /* The socket layer's own line names the host or address it
+         * tried; TLS reasons ("certificate expired") do not. */
+        if (e == OM_ERR_TLS) {
+            msg_add(res, "TLS with ");
+            msg_host(res, &f->url);
+            msg_add(res, ": ");
+        } else {
+            msg_add(res, e == OM_ERR_DNS       ? "cannot resolve "
+                         : e == OM_ERR_TIMEOUT ? "timed out connecting to "
+                                               : "cannot connect to ");
+        }
         msg_add(res, tr->error(tr->ctx));
         return e;
     }
