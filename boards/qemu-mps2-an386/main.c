@@ -1,0 +1,361 @@
+/*
+ * main.c - the qemu-mps2-an386 firmware: the model table of a small
+ * device, kept in flash, shown and chosen from on the UART console.
+ *
+ * At boot the table and the selection come back from the flash store (or
+ * the built-in defaults when nothing was saved). The catalogue arrives in
+ * 512-byte chunks from a host file through semihosting, standing in for
+ * the network: the bytes go through the same extractor as a fetch's body.
+ * Only a complete catalogue is saved; after a bad one the table is read
+ * back from flash.
+ *
+ * Semihosting command line (-semihosting-config arg=...):
+ *   flash=PATH   host file behind the NOR flash (default: RAM only)
+ *   feed=PATH    default catalogue for `fetch`
+ *   run=CMD      run one command at boot (e.g. run=pick)
+ */
+#include <string.h>
+
+#include "board.h"
+#include "ormodels.h"
+
+#define FEED_CHUNK 512
+#define LINE_MAX 160
+
+static om_table_t table;          /* the live table, 45 KB */
+static om_extractor_t extractor;  /* 1.4 KB */
+static om_picker_t picker;
+static uint16_t idx[OM_TABLE_CAPACITY];
+static om_nor_t nor;
+static om_flash_t flash;
+static om_store_t store;
+static uint8_t chunk[FEED_CHUNK];
+static char cmdline[256];
+static const char *flash_path, *feed_path, *boot_cmd;
+static om_picker_source_t source = OM_PICKER_SRC_NO_TABLE;
+
+static void say(const char *a, const char *b)
+{
+    board_puts(a);
+    if (b)
+        board_puts(b);
+    board_puts("\n");
+}
+
+static void say_err(const char *what, int e)
+{
+    board_puts(what);
+    board_puts(": ");
+    board_puts(om_strerror(e));
+    board_puts("\n");
+}
+
+/* Splits the semihosting command line into key=value words. */
+static void parse_cmdline(void)
+{
+    char *p = cmdline;
+    if (sh_cmdline(cmdline, sizeof cmdline) != 0)
+        return;
+    while (*p) {
+        char *w = p;
+        while (*p && *p != ' ')
+            p++;
+        if (*p)
+            *p++ = '\0';
+        if (strncmp(w, "flash=", 6) == 0)
+            flash_path = w + 6;
+        else if (strncmp(w, "feed=", 5) == 0)
+            feed_path = w + 5;
+        else if (strncmp(w, "run=", 4) == 0)
+            boot_cmd = w + 4;
+    }
+}
+
+static void load_table(void)
+{
+    int e = store.load(store.ctx, &table);
+    if (e == OM_OK) {
+        board_puts("table: ");
+        board_put_u32(table.count);
+        board_puts(" models from flash\n");
+        source = OM_PICKER_SRC_CATALOGUE;
+        return;
+    }
+    if (e == OM_ERR_NOTFOUND)
+        say("table: none saved, built-in defaults", 0);
+    else
+        say_err("table: flash unreadable, built-in defaults", e);
+    om_table_load_defaults(&table);
+    source = OM_PICKER_SRC_NO_TABLE;
+}
+
+static void show_selection(void)
+{
+    char id[OM_ID_MAX + 1];
+    int e = store.sel_load(store.ctx, id, sizeof id);
+    if (e > 0)
+        say("selected: ", id);
+    else if (e == OM_ERR_NOTFOUND)
+        say("selected: none", 0);
+    else
+        say_err("selected: unreadable", e);
+}
+
+/* ------------------------------------------------------------- commands */
+
+static void pad(const char *s, size_t w, int right)
+{
+    size_t n = strlen(s);
+    if (right)
+        while (n < w) {
+            board_putc(' ');
+            n++;
+        }
+    board_puts(s);
+    if (!right)
+        while (n < w) {
+            board_putc(' ');
+            n++;
+        }
+}
+
+static void cmd_list(const char *term)
+{
+    om_filter_t f;
+    int n, i;
+    memset(&f, 0, sizeof f);
+    f.term = term && *term ? term : 0;
+    n = om_table_select(&table, &f, OM_ORDER_ID, idx, OM_TABLE_CAPACITY);
+    say("MODEL                                              IN $/M  OUT $/M CONTEXT", 0);
+    for (i = 0; i < n && i < OM_TABLE_CAPACITY; i++) {
+        const om_model_t *m = om_table_at(&table, idx[i]);
+        char in[OM_PRICE_STR_MAX], out[OM_PRICE_STR_MAX], ctx[8];
+        const char *id = om_model_id(&table, m);
+        om_price_format_per_million(m->prompt, 4, in, sizeof in);
+        om_price_format_per_million(m->completion, 4, out, sizeof out);
+        om_format_context(m->context_length, ctx);
+        if (strlen(id) > 50) { /* a long id gets a line of its own */
+            board_puts(id);
+            board_puts("\n");
+            id = "";
+        }
+        pad(id, 50, 0);
+        pad(in, 8, 1);
+        board_putc(' ');
+        pad(out, 8, 1);
+        board_putc(' ');
+        pad(ctx, 7, 1);
+        board_puts("\n");
+    }
+    board_put_u32((uint32_t)n);
+    board_puts(" models\n");
+}
+
+/* Streams a host file through the extractor into the table, in chunks,
+ * as a fetch streams a response body. */
+static void cmd_fetch(const char *path)
+{
+    static char pin[OM_ID_MAX + 1];
+    static const char *pinned[1];
+    char msg[96];
+    int fd, e = 0, npin = 0;
+    long left;
+    uint32_t t0 = board_ms();
+
+    if (!path || !*path)
+        path = feed_path;
+    if (!path) {
+        say("fetch: no file (fetch PATH, or feed=PATH at boot)", 0);
+        return;
+    }
+    if ((fd = sh_open(path, 1 /* rb */)) < 0) {
+        say("fetch: cannot open ", path);
+        return;
+    }
+    if (store.sel_load(store.ctx, pin, sizeof pin) > 0) { /* keep the choice */
+        pinned[0] = pin;
+        npin = 1;
+    }
+    left = sh_flen(fd);
+    om_extract_init(&extractor, &table, pinned, (size_t)npin);
+    while (left > 0 && e == 0) {
+        size_t n = left < FEED_CHUNK ? (size_t)left : FEED_CHUNK;
+        if (sh_read(fd, chunk, n) != 0) {
+            e = OM_ERR_IO;
+            break;
+        }
+        e = om_extract_feed(&extractor, chunk, n);
+        left -= (long)n;
+    }
+    sh_close(fd);
+    if (e == 0)
+        e = om_extract_finish(&extractor);
+    if (e != 0) {
+        say("fetch failed: ", om_extract_error(&extractor, msg, sizeof msg));
+        load_table(); /* the partial table is not kept */
+        return;
+    }
+    board_put_u32(table.count);
+    board_puts(" models kept, ");
+    board_put_u32(extractor.stats.dropped);
+    board_puts(" dropped, ");
+    board_put_u32(extractor.stats.long_ids + extractor.stats.invalid);
+    board_puts(" skipped (");
+    board_put_u32(board_ms() - t0);
+    board_puts(" ms)\n");
+    e = store.save(store.ctx, &table);
+    if (e != 0) {
+        say_err("save failed", e);
+        return;
+    }
+    source = OM_PICKER_SRC_CATALOGUE;
+    say("saved to flash", 0);
+}
+
+static void cmd_pick(void)
+{
+    om_picker_cfg_t cfg;
+    int e;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.table = &table;
+    cfg.idx = idx;
+    cfg.store = &store;
+    cfg.console = &board_console;
+    cfg.source = source;
+    if ((e = om_picker_init(&picker, &cfg)) < 0) {
+        say_err("pick", e);
+        return;
+    }
+    e = om_picker_run(&picker, 100);
+    if (e < 0)
+        say_err("pick", e);
+    board_puts("\n");
+}
+
+static void cmd_select(const char *id)
+{
+    int e;
+    if (om_table_find(&table, id, strlen(id)) < 0) {
+        say("select: no such model: ", id);
+        return;
+    }
+    if ((e = store.sel_save(store.ctx, id)) < 0)
+        say_err("select", e);
+    else
+        say("selected: ", id);
+}
+
+static void cmd_mem(void)
+{
+    board_puts("RAM: table ");
+    board_put_u32((uint32_t)sizeof table);
+    board_puts(", extractor ");
+    board_put_u32((uint32_t)sizeof extractor);
+    board_puts(", picker ");
+    board_put_u32((uint32_t)(sizeof picker + sizeof idx));
+    board_puts(", flash store ");
+    board_put_u32((uint32_t)sizeof flash);
+    board_puts("; stack used ");
+    board_put_u32(board_stack_used());
+    board_puts(" of ");
+    board_put_u32(board_stack_size());
+    board_puts("\n");
+}
+
+static void help(void)
+{
+    say("commands:\n"
+        "  list [TERM]   the table (models whose id or name contain TERM)\n"
+        "  pick          choose the model on the serial picker\n"
+        "  select ID     choose a model by id\n"
+        "  sel           the saved choice\n"
+        "  fetch [PATH]  stream a catalogue from the host, save it to flash\n"
+        "  mem           RAM use and stack high-water (stack repainted)\n"
+        "  reboot        reset the CPU (the table comes back from flash)\n"
+        "  quit          stop QEMU", 0);
+}
+
+static int run(char *line)
+{
+    char *arg = line;
+    while (*arg && *arg != ' ')
+        arg++;
+    if (*arg)
+        *arg++ = '\0';
+    while (*arg == ' ')
+        arg++;
+    if (!*line)
+        return 0;
+    if (!strcmp(line, "list"))
+        cmd_list(arg);
+    else if (!strcmp(line, "pick"))
+        cmd_pick();
+    else if (!strcmp(line, "select"))
+        cmd_select(arg);
+    else if (!strcmp(line, "sel"))
+        show_selection();
+    else if (!strcmp(line, "fetch"))
+        cmd_fetch(arg);
+    else if (!strcmp(line, "mem")) {
+        cmd_mem();
+        board_stack_paint();
+    } else if (!strcmp(line, "reboot"))
+        board_reset();
+    else if (!strcmp(line, "quit"))
+        return 1;
+    else if (!strcmp(line, "help"))
+        help();
+    else
+        say("unknown command (help lists them): ", line);
+    return 0;
+}
+
+/* One line from the UART, echoed, with backspace. Returns -1 when no
+ * byte comes for a long time (the host went away). */
+static int read_line(char *buf, size_t cap)
+{
+    size_t n = 0;
+    for (;;) {
+        int c = board_getc(UINT32_MAX);
+        if (c == '\r' || c == '\n') {
+            board_puts("\n");
+            buf[n] = '\0';
+            return (int)n;
+        }
+        if ((c == 8 || c == 127) && n > 0) {
+            n--;
+            board_puts("\b \b");
+        } else if (c >= 0x20 && c < 0x7F && n + 1 < cap) {
+            buf[n++] = (char)c;
+            board_putc((char)c);
+        }
+    }
+}
+
+int main(void)
+{
+    static char line[LINE_MAX];
+    board_uart_init();
+    say("\normodels " OM_VERSION " on qemu-mps2-an386 (Cortex-M4F, 128 KB RAM)", 0);
+    parse_cmdline();
+    if (board_nor_init(&nor, flash_path) != 0)
+        say("flash: host file unusable, RAM only: ", flash_path);
+    if (om_flash_init(&flash, &nor, 0, board_nor_size(), &store) != 0) {
+        say("flash: bad geometry", 0);
+        return 1;
+    }
+    load_table();
+    show_selection();
+    if (boot_cmd) {
+        strncpy(line, boot_cmd, sizeof line - 1);
+        if (run(line))
+            return 0;
+    }
+    for (;;) {
+        board_puts("> ");
+        if (read_line(line, sizeof line) < 0)
+            return 0;
+        if (run(line))
+            return 0;
+    }
+}

@@ -1,0 +1,36 @@
+# board.mk - the microcontroller side, seen from the Linux build. Included
+# by the top Makefile (BOARD=linux).
+#
+#   make size          the footprint per target (Cortex-M0+, M4F, M33,
+#                      RV32IMC) and of the qemu-mps2-an386 firmware
+#   make board-test    that board's tests: the unit tests on the emulated
+#                      Cortex-M4, the boot test, the footprint check
+#                      (also part of `make test`)
+#
+# The flash store (port/flash) is a port like port/linux: it joins
+# PORT_SRC/PORT_OBJ here so that the unit tests (tests/unit/test_flash.c,
+# plain and under ASan+UBSan) link it and check-heap covers it.
+
+PORT_SRC += port/flash/om_flash.c
+PORT_OBJ += $(B)/obj/port/flash/om_flash.o
+$(B)/tests/test_flash $(B)/asan/test_flash: EXTRA_CFLAGS += -Iport/flash
+
+BOARD_MCU ?= qemu-mps2-an386
+TEST_SUITES += board-test
+
+.PHONY: board-test size
+
+board-test:
+	@$(MAKE) --no-print-directory BOARD=$(BOARD_MCU) B=$(B) test
+
+size:
+	@$(MAKE) --no-print-directory BOARD=$(BOARD_MCU) B=$(B) size
+
+# The template port (port/template) compiles with the project's warnings.
+TEST_SUITES += port-template
+.PHONY: port-template
+port-template:
+	@mkdir -p $(B)/template
+	$(CC) $(ALL_CFLAGS) -Iport/flash -c port/template/om_port_template.c \
+	    -o $(B)/template/om_port_template.o
+	@scripts/check-heap.sh $(B)/template/om_port_template.o
