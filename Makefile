@@ -65,12 +65,19 @@ help:
 	@echo "ormodels targets:"
 	@echo "  make                 build $(CLI) and $(LIB)"
 	@echo "  make deps            install the Debian packages the build needs"
-	@echo "  make run             the main job: show the cached (or default) table"
-	@echo "  make test            every test: unit (plain and ASan+UBSan), fixtures,"
-	@echo "                       splits, synthetic catalogues, CLI, zero-heap check"
+	@echo "  make run             the main job: refresh the catalogue if due, pick a model"
+	@echo "  make test            every suite: unit tests (plain, ASan+UBSan, and on the"
+	@echo "                       emulated Cortex-M4), fixtures, CLI, TLS, end-to-end fetch"
+	@echo "                       (fault server, nginx, s_server, lwIP in a netns), picker,"
+	@echo "                       dashboard (curl, Chromium), board boot, short fuzzing"
 	@echo "  make bench           extractor throughput, instructions/byte, RAM"
+	@echo "  make bench-fetch     a full HTTPS fetch: time, peak RSS, TLS pool, stack"
+	@echo "  make bench-picker    picker screen times for 512 models"
+	@echo "  make fuzz            each libFuzzer harness for FUZZ_TIME seconds (600)"
+	@echo "  make size            core and firmware footprint per target"
 	@echo "  make snapshot FROM=catalogue.json"
 	@echo "                       bake a full table into the build as first-boot default"
+	@echo "  make BOARD=qemu-mps2-an386 [run|test|size]   the Cortex-M4 board in QEMU"
 	@echo "  make clean           remove $(B)/"
 	@echo "variables: BOARD=$(BOARD) (boards: $(BOARDS)), CC, OPT, B=build dir"
 
@@ -113,8 +120,10 @@ clean-objs:
 	rm -rf $(B)/obj $(LIB) $(CLI)
 
 # --------------------------------------------------------------------- run
+# The onboarding: refresh the table when due (or fall back), then the
+# picker. Quitting (1) or Ctrl-C (130) is not a failure of make.
 run: deps all
-	$(CLI) list
+	@$(CLI) select; rc=$$?; [ $$rc -le 1 ] || [ $$rc -eq 130 ] || exit $$rc
 
 # --------------------------------------------------------------------- tests
 TEST_SRC  := $(sort $(wildcard tests/unit/test_*.c))

@@ -32,8 +32,10 @@ SUMMARY = re.compile(r"(\d+) models kept, (\d+) dropped, (\d+) skipped "
 def check(cli, label, path, failures):
     data = open(path, "rb").read()
     want, wstats = reference.expected(data)
+    # A private HOME: no saved selection or config changes the pins.
+    home = tempfile.mkdtemp(prefix="om-fx-")
     p = subprocess.run([cli, "parse", path, "--json"], capture_output=True,
-                       timeout=120)
+                       timeout=120, env=dict(os.environ, HOME=home))
     if p.returncode != 0:
         failures.append("%s: exit %d: %s" % (label, p.returncode,
                                              p.stderr.decode()[:300]))

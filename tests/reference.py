@@ -11,6 +11,10 @@ import re
 from decimal import Decimal, InvalidOperation
 
 CAPACITY = 512
+# The ids the tool pins (never dropped): the original plan's popular five.
+POPULAR = ("anthropic/claude-sonnet-4", "anthropic/claude-3.5-sonnet",
+           "openai/gpt-4o", "openai/gpt-4-turbo",
+           "meta-llama/llama-3.3-70b-instruct")
 ID_MAX = 96
 NAME_MAX = 80
 
@@ -71,7 +75,7 @@ def first_wins(pairs):
     return d
 
 
-def expected(doc_bytes, capacity=CAPACITY, pinned=()):
+def expected(doc_bytes, capacity=CAPACITY, pinned=POPULAR):
     """The list of models (dicts) the table must hold, in id order."""
     doc = json.loads(doc_bytes, object_pairs_hook=first_wins)
     table = {}  # id -> model

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "om_config.h"
 #include "om_fetch.h"
 #include "om_linux.h"
 #include "ormodels.h"
@@ -36,6 +37,18 @@ struct om_cli {
     om_file_store_t fs;
     om_store_t store;
 };
+
+/* config.yaml (cli_config.c): read by main() before any command. */
+extern om_config_t cli_config;
+int cli_load_config(struct om_cli *c);
+
+/* The popular model ids (the config's, or the original plan's five) into
+ * out; returns how many. */
+size_t cli_popular(const char **out, size_t cap);
+
+/* The ids never dropped when a catalogue outgrows the table: the popular
+ * models and the owner's choice. Returns how many; *out stays valid. */
+size_t cli_pins(struct om_cli *c, const char *const **out);
 
 /* The process's one table and its scratch twin (for fetching). */
 extern om_table_t cli_table;

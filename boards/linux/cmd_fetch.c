@@ -102,6 +102,18 @@ int cli_open_store(struct om_cli *c)
     return 0;
 }
 
+size_t cli_pins(struct om_cli *c, const char *const **out)
+{
+    static const char *pins[OM_PINNED_MAX];
+    static char chosen[OM_ID_MAX + 1];
+    size_t n = cli_popular(pins, OM_PINNED_MAX - 1);
+    if (cli_open_store(c) == 0 &&
+        c->store.sel_load(c->store.ctx, chosen, sizeof chosen) > 0)
+        pins[n++] = chosen;
+    *out = pins;
+    return n;
+}
+
 static void when(int64_t t, char buf[21])
 {
     if (t > 0)
@@ -125,6 +137,11 @@ int cli_refresh(struct om_cli *c, unsigned flags, om_fetch_result_t *res)
     lazy.c = c;
     memset(&cfg, 0, sizeof cfg);
     cfg.url = c->url;
+    if (cli_config.referer[0])
+        cfg.referer = cli_config.referer;
+    if (cli_config.title[0])
+        cfg.title = cli_config.title;
+    cfg.npinned = cli_pins(c, &cfg.pinned);
     cfg.api_key = getenv("OPENROUTER_API_KEY");
     if (c->timeout_s) {
         cfg.connect_timeout_ms = c->timeout_s * 1000u;
@@ -144,7 +161,7 @@ int cli_refresh(struct om_cli *c, unsigned flags, om_fetch_result_t *res)
                 e == OM_ERR_IO ? strerror(errno) : om_strerror(e));
 
     out = om_refresh(&fetcher, &cfg, &tr, &clk, &c->store, &cli_table,
-                     &cli_scratch, OM_REFRESH_INTERVAL_S, flags, res);
+                     &cli_scratch, cli_config.refresh_interval, flags, res);
     when(cli_table.updated_at, d);
     switch (out) {
     case OM_REFRESH_UPDATED:

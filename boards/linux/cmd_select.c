@@ -69,6 +69,11 @@ int cmd_select(struct om_cli *c)
     cfg.store = &c->store;
     cfg.console = &con;
     cfg.source = source_of(c, out);
+    if (cli_config.npopular) {
+        static const char *pop[OM_PINNED_MAX];
+        cfg.popular = pop;
+        cfg.npopular = cli_popular(pop, OM_PINNED_MAX);
+    }
     rc = om_picker_init(&picker, &cfg);
     if (rc == OM_OK)
         rc = om_picker_run(&picker, 1000);

@@ -32,7 +32,6 @@
 #include "om_sock.h"
 
 #define LISTEN_DEFAULT "127.0.0.1:8080"
-#define CONFIG_DEFAULT "~/.clawlet/config.yaml"
 #define MAX_CONN 32
 #define READ_MS 10000u        /* a whole request, from accept */
 #define WRITE_IDLE_MS 10000u  /* a response making no progress */
@@ -62,9 +61,6 @@ static om_fetch_result_t job_res;
 static int wake[2] = {-1, -1};
 
 static volatile sig_atomic_t stop;
-static om_config_t cfg;
-static char cfg_text[64 * 1024];
-static char cfg_path[4096];
 
 static void on_signal(int sig)
 {
@@ -116,64 +112,6 @@ static void start_refresh(void)
     job = 1;
     pthread_cond_signal(&cv);
     pthread_mutex_unlock(&mu);
-}
-
-/* ------------------------------------------------------------ config */
-
-static void cfg_warn(void *ctx, unsigned line, const char *key, const char *msg)
-{
-    fprintf(stderr, "ormodels: %s: line %u: %s: %s\n", (const char *)ctx, line,
-            key, msg);
-}
-
-/* Reads --config (or the default, which may be missing) and applies it
- * under the command-line flags. Returns 0, or 1 after a message. */
-static int load_config(struct om_cli *c)
-{
-    const char *p = c->config ? c->config : CONFIG_DEFAULT;
-    char ebuf[160];
-    size_t n = 0;
-    FILE *f;
-
-    om_config_init(&cfg);
-    if (p[0] == '~' && p[1] == '/') {
-        const char *home = getenv("HOME");
-        if (!home || !*home)
-            return c->config ? (fprintf(stderr, "ormodels: HOME is not set\n"), 1)
-                             : 0;
-        snprintf(cfg_path, sizeof cfg_path, "%s%s", home, p + 1);
-    } else {
-        snprintf(cfg_path, sizeof cfg_path, "%s", p);
-    }
-    f = fopen(cfg_path, "rb");
-    if (!f) {
-        if (!c->config && errno == ENOENT)
-            return 0; /* no config file: the defaults */
-        fprintf(stderr, "ormodels: cannot read %s: %s\n", cfg_path,
-                strerror(errno));
-        return 1;
-    }
-    n = fread(cfg_text, 1, sizeof cfg_text, f);
-    if (ferror(f) || n == sizeof cfg_text) {
-        fprintf(stderr, "ormodels: %s: %s\n", cfg_path,
-                ferror(f) ? strerror(errno) : "larger than 64 KiB");
-        fclose(f);
-        return 1;
-    }
-    fclose(f);
-    if (om_config_parse(&cfg, cfg_text, n, cfg_warn, cfg_path) != OM_OK) {
-        fprintf(stderr, "ormodels: %s: %s\n", cfg_path,
-                om_config_error(&cfg, ebuf, sizeof ebuf));
-        return 1;
-    }
-    /* Flags win over the file. */
-    if (!c->cache_file && cfg.cache_file[0])
-        c->cache_file = cfg.cache_file;
-    if (!c->url && cfg.url[0])
-        c->url = cfg.url;
-    if (!cfg.enabled)
-        c->offline = 1;
-    return 0;
 }
 
 /* ------------------------------------------------------------ sockets */
@@ -368,7 +306,7 @@ static void plan_next(struct sched_state *st)
     s.last_success = st->last_success;
     s.failures = st->failures;
     s.retry_after = st->retry_after;
-    s.interval = cfg.refresh_interval;
+    s.interval = cli_config.refresh_interval;
     st->due = om_sched_next(&s, random32());
 }
 
@@ -439,7 +377,7 @@ int cmd_serve(struct om_cli *c)
     int lfd, loopback = 0, i, refreshing = 0, forced = 0, pending = 0;
     int saved;
 
-    if (load_config(c) || cli_open_store(c))
+    if (cli_open_store(c)) /* main() has applied the config file */
         return 1;
     lfd = open_listener(c->listen ? c->listen : LISTEN_DEFAULT, &loopback, shown,
                         sizeof shown);
@@ -497,7 +435,7 @@ int cmd_serve(struct om_cli *c)
         if (st.enabled) {
             om_format_time(st.due, when);
             fprintf(stderr, "; refresh every %s, next %s)\n",
-                    span(cfg.refresh_interval, in, sizeof in), when);
+                    span(cli_config.refresh_interval, in, sizeof in), when);
         } else {
             fprintf(stderr, "; fetching is off)\n");
         }

@@ -70,7 +70,11 @@ int cmd_parse(struct om_cli *c)
         fprintf(stderr, "ormodels: %s: %s\n", name, strerror(errno));
         return 1;
     }
-    om_extract_init(&extractor, &cli_table, NULL, 0);
+    {
+        const char *const *pins;
+        size_t npins = cli_pins(c, &pins); /* the same table a fetch keeps */
+        om_extract_init(&extractor, &cli_table, pins, npins);
+    }
     while (e == OM_OK && (n = fread(io_buf, 1, sizeof io_buf, f)) > 0)
         e = om_extract_feed(&extractor, io_buf, n);
     if (e == OM_OK && ferror(f)) {

@@ -42,6 +42,8 @@ static const char usage_text[] =
     "  --free              list: only models whose prices are both 0\n"
     "  --sort KEY          list: id (default), price, context or newest\n"
     "  --min-context N     list: only models with a context of N or more\n"
+    "  --config FILE       the config (default ~/.clawlet/config.yaml)\n"
+    "  --listen ADDR:PORT  serve: where (default 127.0.0.1:8080)\n"
     "  --version           print the version\n"
     "\n"
     "environment: OPENROUTER_API_KEY is sent as a Bearer token when set.\n";
@@ -156,6 +158,8 @@ int main(int argc, char **argv)
         printf("ormodels %s\n", OM_VERSION);
         return 0;
     }
+    if (cli_load_config(&c))
+        return 1;
     if (!strcmp(c.cmd, "parse"))
         return c.nargs > 1 ? usage("parse takes one FILE") : cmd_parse(&c);
     if (!strcmp(c.cmd, "fetch"))
