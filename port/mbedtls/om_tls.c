@@ -55,6 +55,7 @@
 enum { CONN_NONE = 0, CONN_TCP = 1, CONN_TLS = 2 };
 
 static unsigned char g_pool[OM_TLS_POOL_SIZE];
+static size_t g_pool_len = sizeof(g_pool); /* the part handed to mbedTLS */
 static mbedtls_entropy_context g_entropy;
 static mbedtls_ctr_drbg_context g_drbg;
 static int g_drbg_ready;
@@ -135,6 +136,13 @@ static void global_teardown(void)
     mbedtls_memory_buffer_alloc_free();
 }
 
+int om_tls_global_init_sized(size_t bytes)
+{
+    if (!g_ready && bytes && bytes < sizeof(g_pool))
+        g_pool_len = bytes;
+    return om_tls_global_init();
+}
+
 int om_tls_global_init(void)
 {
     static const char pers[] = "ormodels om_tls";
@@ -142,7 +150,9 @@ int om_tls_global_init(void)
     if (g_ready) {
         return 0;
     }
-    mbedtls_memory_buffer_alloc_init(g_pool, sizeof(g_pool));
+    /* mbedTLS writes all of what it is given: a smaller part keeps the
+     * rest of a large .bss pool untouched, so never resident. */
+    mbedtls_memory_buffer_alloc_init(g_pool, g_pool_len);
     mbedtls_entropy_init(&g_entropy);
     mbedtls_ctr_drbg_init(&g_drbg);
     if (mbedtls_entropy_add_source(&g_entropy, entropy_source, NULL,
@@ -167,7 +177,7 @@ int om_tls_global_init(void)
 
 size_t om_tls_pool_size(void)
 {
-    return sizeof(g_pool);
+    return g_pool_len;
 }
 
 size_t om_tls_pool_in_use(void)
@@ -234,7 +244,7 @@ void om_tls_pool_reset_high_water(void)
 static int pool_was_tight(void)
 {
 #if defined(MBEDTLS_MEMORY_DEBUG)
-    return peak_since_open() + 1024u >= sizeof(g_pool);
+    return peak_since_open() + 1024u >= g_pool_len;
 #else
     return 0;
 #endif
@@ -452,7 +462,7 @@ static int handshake_error(om_tls_t *t, int r)
         snprintf(t->err + n, sizeof(t->err) - n,
                  "; or TLS pool exhausted (peak ~%lu of %lu B)",
                  (unsigned long)peak_since_open(),
-                 (unsigned long)sizeof(g_pool));
+                 (unsigned long)g_pool_len);
     }
     return e;
 }
@@ -478,7 +488,7 @@ static int handshake_reason(om_tls_t *t, int r)
     if (is_nomem(r)) {
         snprintf(t->err, sizeof(t->err),
                  "TLS pool exhausted (OM_TLS_POOL_SIZE %lu)",
-                 (unsigned long)sizeof(g_pool));
+                 (unsigned long)g_pool_len);
         return OM_ERR_TLS;
     }
     switch (r) {
@@ -625,7 +635,7 @@ int om_tls_init(om_tls_t *t, const unsigned char *ca, size_t ca_len)
             snprintf(t->err, sizeof(t->err),
                      "TLS pool (%lu B) too small for the CA certificates "
                      "(%d parsed): raise OM_TLS_POOL_SIZE",
-                     (unsigned long)sizeof(g_pool), t->ca_parsed);
+                     (unsigned long)g_pool_len, t->ca_parsed);
             return OM_ERR_NOSPACE;
         }
         snprintf(t->err, sizeof(t->err),

@@ -105,6 +105,12 @@ typedef struct om_tls {
  * when the entropy source fails, or OM_ERR_TLS. */
 int om_tls_global_init(void);
 
+/* As om_tls_global_init, but gives mbedTLS only the first bytes of the
+ * static pool (all of it when 0 or larger): a host with a big pool for
+ * the system's CA bundle uses less when a single root will do. Has no
+ * effect once initialised. */
+int om_tls_global_init_sized(size_t bytes);
+
 /* Initialises t with the CA certificates in ca[0..ca_len): PEM (one or
  * more "BEGIN CERTIFICATE" blocks, a terminating NUL optional) or DER
  * (one or more concatenated certificates). They are copied into the pool:
