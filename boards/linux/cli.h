@@ -32,6 +32,7 @@ struct om_cli {
     uint32_t min_context;   /* --min-context */
     om_order_t order;       /* --sort */
     int json, save, free_only, offline, force;
+    int quiet; /* cli_refresh prints nothing: the caller logs (serve) */
     /* derived */
     char cache_path[4096];
     om_file_store_t fs;

@@ -167,6 +167,8 @@ int cli_refresh(struct om_cli *c, unsigned flags, om_fetch_result_t *res)
     out = om_refresh(&fetcher, &cfg, &tr, &clk, &c->store, &cli_table,
                      &cli_scratch, cli_config.refresh_interval, flags, res);
     when(cli_table.updated_at, d);
+    if (c->quiet)
+        return out;
     switch (out) {
     case OM_REFRESH_UPDATED:
         fprintf(stderr, "ormodels: %s\n", res->msg);

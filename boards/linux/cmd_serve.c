@@ -377,6 +377,7 @@ int cmd_serve(struct om_cli *c)
     int lfd, loopback = 0, i, refreshing = 0, forced = 0, pending = 0;
     int saved;
 
+    c->quiet = 1; /* one log line per refresh: this file's own */
     if (cli_open_store(c)) /* main() has applied the config file */
         return 1;
     lfd = open_listener(c->listen ? c->listen : LISTEN_DEFAULT, &loopback, shown,
