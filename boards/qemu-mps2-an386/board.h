@@ -39,6 +39,8 @@ long sh_flen(int fd);
 int sh_cmdline(char *buf, size_t cap);
 /* Ends QEMU: status 0 is success, anything else failure. */
 void sh_exit(int status) __attribute__((noreturn));
+/* The host's clock: seconds since 1970 (SYS_TIME). */
+uint32_t sh_time(void);
 /* Writes s to the host's stdout (the test reports). */
 void sh_puts(const char *s);
 

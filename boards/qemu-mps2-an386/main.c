@@ -13,17 +13,38 @@
  *   flash=PATH   host file behind the NOR flash (default: RAM only)
  *   feed=PATH    default catalogue for `fetch`
  *   run=CMD      run one command at boot (e.g. run=pick)
+ *
+ * Built with NET=1 (-DOM_BOARD_NET) it is the net firmware: lwIP 2.2,
+ * Mbed TLS 3.6 and the baked root CAs are linked in with the whole fetch
+ * path (om_refresh over om_tls), and the shell has `tls`, `net`,
+ * `connect` and `update`. The netif is a stub until issue 9 (LAN9118).
  */
 #include <string.h>
 
 #include "board.h"
 #include "ormodels.h"
 
+#ifdef OM_BOARD_NET
+#include <stdlib.h>
+
+#include "net_an386.h"
+#include "om_fetch.h"
+#include "om_lwip.h"
+#include "om_sock.h"
+#include "om_tls.h"
+#endif
+
 #define FEED_CHUNK 512
 #define LINE_MAX 160
 
 static om_table_t table;          /* the live table, 45 KB */
+#ifdef OM_BOARD_NET
+static om_fetcher_t fetcher;      /* the network fetch, 5.6 KB */
+static om_tls_t tls;              /* TLS context; its heap is the pool */
+#define extractor (fetcher.x)     /* the host feed shares its extractor */
+#else
 static om_extractor_t extractor;  /* 1.4 KB */
+#endif
 static om_picker_t picker;
 static uint16_t idx[OM_TABLE_CAPACITY];
 static om_nor_t nor;
@@ -255,12 +276,135 @@ static void cmd_mem(void)
     board_put_u32((uint32_t)(sizeof picker + sizeof idx));
     board_puts(", flash store ");
     board_put_u32((uint32_t)sizeof flash);
+#ifdef OM_BOARD_NET
+    board_puts(", fetcher ");
+    board_put_u32((uint32_t)sizeof fetcher);
+    board_puts(", TLS pool ");
+    board_put_u32((uint32_t)om_tls_pool_size());
+    board_puts(" + context ");
+    board_put_u32((uint32_t)sizeof tls);
+    board_puts(", lwIP ");
+    board_put_u32(board_net_ram());
+#endif
     board_puts("; stack used ");
     board_put_u32(board_stack_used());
     board_puts(" of ");
     board_put_u32(board_stack_size());
     board_puts("\n");
 }
+
+#ifdef OM_BOARD_NET
+static void pool_line(void)
+{
+    board_puts("tls: pool ");
+    board_put_u32((uint32_t)om_tls_pool_in_use());
+    board_puts(" of ");
+    board_put_u32((uint32_t)om_tls_pool_size());
+    board_puts(" bytes in use, high-water ");
+    board_put_u32((uint32_t)om_tls_pool_high_water());
+    board_puts("\n");
+}
+
+/* Parses the baked roots into the pool (once; later calls report). */
+static int tls_up(void)
+{
+    int e;
+    uint32_t t0 = board_ms();
+    if (tls.inited)
+        return 0;
+    if ((e = om_tls_init(&tls, om_board_cas, om_board_cas_len)) != 0) {
+        say("tls: init failed: ", om_tls_error(&tls));
+        return e;
+    }
+    board_puts("tls: ");
+    board_put_u32((uint32_t)tls.ca_parsed);
+    board_puts(" of ");
+    board_put_u32(om_board_cas_count);
+    board_puts(" baked roots parsed, ");
+    board_put_u32((uint32_t)tls.ca_skipped);
+    board_puts(" skipped (");
+    board_put_u32((uint32_t)om_board_cas_len);
+    board_puts(" bytes DER, ");
+    board_put_u32(board_ms() - t0);
+    board_puts(" ms)\n");
+    return 0;
+}
+
+static void cmd_tls(void)
+{
+    unsigned i;
+    if (tls_up() != 0)
+        return;
+    for (i = 0; om_board_ca_names[i]; i++)
+        say("tls: root ", om_board_ca_names[i]);
+    board_puts("tls: pool idle after init ");
+    board_put_u32((uint32_t)tls.pool_idle);
+    board_puts("\n");
+    pool_line();
+}
+
+/* A TCP connection through lwIP's sockets (om_sock): exercises the
+ * cooperative waits. With the stub netif it must fail, not hang. */
+static void cmd_connect(char *arg)
+{
+    static om_sock_t s;
+    char *port = arg;
+    uint32_t t0 = board_ms();
+    int e;
+    while (*port && *port != ' ')
+        port++;
+    if (*port)
+        *port++ = '\0';
+    if (!*arg)
+        arg = "10.0.2.2";
+    e = om_sock_connect(&s, arg, (uint16_t)(*port ? (unsigned)atoi(port) : 443u),
+                        2000);
+    if (e == 0) {
+        say("connect: connected to ", arg);
+        om_sock_close(&s);
+    } else {
+        board_puts("connect: ");
+        board_puts(om_strerror(e));
+        board_puts(": ");
+        board_puts(s.err);
+        board_puts("\n");
+    }
+    board_puts("connect: ");
+    board_put_u32(board_ms() - t0);
+    board_puts(" ms\n");
+}
+
+static uint32_t clk_ms(void *ctx) { (void)ctx; return board_ms(); }
+static int64_t clk_unix(void *ctx) { (void)ctx; return board_unix_s(); }
+
+/* om_refresh over TLS: the whole fetch path of a device. */
+static void cmd_update(void)
+{
+    static om_fetch_cfg_t cfg;
+    static om_fetch_result_t res;
+    om_transport_t tr;
+    om_clock_t clk = {0, clk_ms, clk_unix};
+    int out;
+    if (tls_up() != 0)
+        return;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.connect_timeout_ms = 10000;
+    cfg.read_timeout_ms = 15000;
+    cfg.deadline_ms = 300000; /* 1.3 MB at the emulated UART's pace */
+    om_tls_transport(&tls, &tr);
+    om_tls_pool_reset_high_water();
+    out = om_refresh(&fetcher, &cfg, &tr, &clk, &store, &table, &table, 0,
+                     OM_REFRESH_FORCE, &res);
+    board_puts("update: ");
+    board_puts(om_refresh_name(out));
+    board_puts(": ");
+    board_puts(res.msg);
+    board_puts("\n");
+    if (out == OM_REFRESH_UPDATED)
+        source = OM_PICKER_SRC_CATALOGUE;
+    pool_line();
+}
+#endif
 
 static void help(void)
 {
@@ -271,6 +415,12 @@ static void help(void)
         "  sel           the saved choice\n"
         "  fetch [PATH]  stream a catalogue from the host, save it to flash\n"
         "  mem           RAM use and stack high-water (stack repainted)\n"
+#ifdef OM_BOARD_NET
+        "  tls           parse the baked root CAs, show the TLS pool\n"
+        "  net           the network interface and lwIP's memory\n"
+        "  connect [HOST [PORT]]  a TCP connection through lwIP (2 s)\n"
+        "  update        om_refresh: fetch openrouter.ai over TLS\n"
+#endif
         "  reboot        reset the CPU (the table comes back from flash)\n"
         "  quit          stop QEMU", 0);
 }
@@ -299,7 +449,18 @@ static int run(char *line)
     else if (!strcmp(line, "mem")) {
         cmd_mem();
         board_stack_paint();
-    } else if (!strcmp(line, "reboot"))
+    }
+#ifdef OM_BOARD_NET
+    else if (!strcmp(line, "tls"))
+        cmd_tls();
+    else if (!strcmp(line, "net"))
+        board_net_status();
+    else if (!strcmp(line, "connect"))
+        cmd_connect(arg);
+    else if (!strcmp(line, "update"))
+        cmd_update();
+#endif
+    else if (!strcmp(line, "reboot"))
         board_reset();
     else if (!strcmp(line, "quit"))
         return 1;
@@ -338,6 +499,12 @@ int main(void)
     board_uart_init();
     say("\normodels " OM_VERSION " on qemu-mps2-an386 (Cortex-M4F, 128 KB RAM)", 0);
     parse_cmdline();
+#ifdef OM_BOARD_NET
+    if (board_net_init() != 0)
+        say("net: lwIP did not start", 0);
+    else
+        say("net: lwIP up, netif stub (no link until the LAN9118 driver)", 0);
+#endif
     if (board_nor_init(&nor, flash_path) != 0)
         say("flash: host file unusable, RAM only: ", flash_path);
     if (om_flash_init(&flash, &nor, 0, board_nor_size(), &store) != 0) {

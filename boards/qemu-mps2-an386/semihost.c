@@ -10,7 +10,7 @@
 enum {
     SYS_OPEN = 0x01, SYS_CLOSE = 0x02, SYS_WRITE0 = 0x04, SYS_WRITE = 0x05,
     SYS_READ = 0x06, SYS_SEEK = 0x0A, SYS_FLEN = 0x0C,
-    SYS_GET_CMDLINE = 0x15, SYS_EXIT = 0x18
+    SYS_TIME = 0x11, SYS_GET_CMDLINE = 0x15, SYS_EXIT = 0x18
 };
 
 static int sh_call(int op, void *arg)
@@ -79,6 +79,11 @@ int sh_cmdline(char *buf, size_t cap)
         return -1;
     buf[cap - 1] = '\0';
     return 0;
+}
+
+uint32_t sh_time(void)
+{
+    return (uint32_t)sh_call(SYS_TIME, 0);
 }
 
 void sh_puts(const char *s)

@@ -8,7 +8,9 @@ TLS, IP stack and libc), fetch and picker paths linked; (2) the core's own
 RAM at most 4 KB plus the table: its static data, the largest caller-owned
 state of a path (the fetcher; the picker and its index) and that path's
 stack; (3) the whole board firmware within 128 KB of RAM with a 512-model
-table. (3) always fails the check when missed. (1) and (2) are not met
+table; (4) with --net-json (tests/board/net_size.py), the net firmware
+(lwIP, Mbed TLS, baked CAs) within 128 KB of RAM and 256 KB of flash.
+(3) and (4) always fail the check when missed. (1) and (2) are not met
 yet: they are printed with the gap, and fail only with --strict.
 """
 import argparse
@@ -24,6 +26,7 @@ def main():
     ap.add_argument("--fw", required=True)
     ap.add_argument("--size-tool", default="arm-none-eabi-size")
     ap.add_argument("--strict", action="store_true")
+    ap.add_argument("--net-json")
     a = ap.parse_args()
     with open(os.path.join(a.size_dir, "cortex-m4f.json")) as f:
         m4 = json.load(f)
@@ -48,6 +51,17 @@ def main():
         ("core RAM, picker path (static + picker + idx + stack)", pick_ram, 4096, False),
         ("firmware RAM (data + bss + stack), 512-model table", ram, 131072, True),
     ]
+    if a.net_json:
+        with open(a.net_json) as f:
+            net = json.load(f)
+        rows += [
+            ("net firmware RAM (data + bss + stack), 512 + TLS + lwIP",
+             net["ram"], net["ram_max"], True),
+            ("net firmware flash (text + rodata + data image)",
+             net["flash"], net["flash_max"], True),
+        ]
+        if net["items"].get("model table (512)", 0) < 45216:
+            bad.append("the net firmware's table is not 512 models")
     if st["table"] < 45216:
         bad.append("the probe's table is not the 512-model default")
     for name, got, limit, hard in rows:
