@@ -12,6 +12,8 @@ ways real servers and networks do. The path picks the behaviour:
   /429 /503      Retry-After: 7          /500          an HTML error page
   /html200       HTML with status 200    /empty        {"data":[]}
   /cut/N         the response cut after N bytes: FIN, no close_notify
+  /cutc/N        the same over chunked framing with small chunks (1..300
+                 bytes, the same layout whatever N; sweep_chunked() gives it)
   /notify/N      the response ended after N bytes with close_notify
   /reset/N       the response cut after N bytes by a TCP reset
   /stall         headers, then silence   /trickle      a byte every 2 s
@@ -63,6 +65,21 @@ def chunked(body, rng):
         out.append(b"%x;x=1\r\n" % len(body[i:i + n]) + body[i:i + n] + b"\r\n")
         i += n
     return b"".join(out) + b"0\r\nX-Trailer: t\r\n\r\n"
+
+
+def sweep_chunked(body):
+    """The /cutc response: chunked, sizes 1..300 from a fixed seed, chunk
+    extensions on some, a trailer; identical for every N."""
+    rng = random.Random("cutc")
+    out, i = [], 0
+    while i < len(body):
+        n = rng.randint(1, 300)
+        ext = b";e=%d" % n if n % 3 == 0 else b""
+        out.append(b"%x%s\r\n" % (len(body[i:i + n]), ext) + body[i:i + n] + b"\r\n")
+        i += n
+    return head(200, "OK", ["Content-Type: application/json",
+                            "Transfer-Encoding: chunked"]) + \
+        b"".join(out) + b"0\r\nX-Trailer: t\r\n\r\n"
 
 
 def send_all(conn, data, deadline):
@@ -151,6 +168,8 @@ def handle(conn, port):
                  deadline)
     elif path == "/empty":
         send_all(conn, length_response(b'{"data":[]}'), deadline)
+    elif path.startswith("/cutc/"):
+        send_all(conn, sweep_chunked(body)[:int(path.rsplit("/", 1)[1])], deadline)
     elif path.split("/")[1] in ("cut", "notify", "reset"):
         kind, n = path.split("/")[1], int(path.rsplit("/", 1)[1])
         send_all(conn, length_response(body)[:n], deadline)
