@@ -20,10 +20,14 @@ TEST_SUITES += board-test
 
 .PHONY: board-test size
 
+# The board's makefile lists lwIP's files when it is read: fetch the
+# sources first, so a fresh clone has them by then.
 board-test:
+	@scripts/fetch-sources.sh mbedtls lwip >/dev/null
 	@$(MAKE) --no-print-directory BOARD=$(BOARD_MCU) B=$(B) test
 
 size:
+	@scripts/fetch-sources.sh mbedtls lwip >/dev/null
 	@$(MAKE) --no-print-directory BOARD=$(BOARD_MCU) B=$(B) size
 
 # The template port (port/template) compiles with the project's warnings.

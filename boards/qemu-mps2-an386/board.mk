@@ -142,6 +142,11 @@ NET_OBJ     := $(NET_SRC:%.c=$(NB)/obj/%.o) $(NB)/obj/om_cas.o
 # lwIP: core, IPv4, the sequential and socket APIs, Ethernet/ARP, from
 # its own file lists; compiled with its own flags (not our -Werror).
 LWIPDIR     := $(LWIP_DIR)/src
+# lwIP's file list is read here, so its sources must exist already.
+ifeq ($(wildcard $(LWIP_DIR)/src/Filelists.mk),)
+$(info fetching lwIP sources for the file list)
+$(shell scripts/fetch-sources.sh lwip >&2)
+endif
 -include $(LWIP_DIR)/src/Filelists.mk
 NET_LWIP_SRC := $(COREFILES) $(CORE4FILES) $(APIFILES) $(LWIPDIR)/netif/ethernet.c
 NET_LWIP_OBJ := $(NET_LWIP_SRC:$(LWIPDIR)/%.c=$(NB)/lwip/%.o)
