@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "om_fetch.h"
+#include "om_internal.h"
 
 #define DEF_CONNECT_MS 30000u
 #define DEF_READ_MS 30000u
@@ -31,14 +32,9 @@ static void msg_add(om_fetch_result_t *r, const char *s)
 
 static void msg_num(om_fetch_result_t *r, uint64_t v)
 {
-    char d[24];
-    int i = (int)sizeof d - 1;
-    d[i] = '\0';
-    do {
-        d[--i] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v);
-    msg_add(r, &d[i]);
+    char d[21];
+    om_u64_dec(v, d);
+    msg_add(r, d);
 }
 
 /* Sets the error and its one-line message (a, then b when not NULL). */

@@ -14,6 +14,7 @@
  */
 #include <string.h>
 
+#include "om_internal.h"
 #include "om_http.h"
 
 /* ============================================================== request */
@@ -43,14 +44,8 @@ static void put(wbuf_t *w, const char *s)
 
 static void put_u16(wbuf_t *w, unsigned v)
 {
-    char d[5];
-    size_t i = sizeof(d);
-
-    do {
-        d[--i] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v != 0 && i > 0);
-    put_n(w, d + i, sizeof(d) - i);
+    char d[21];
+    put_n(w, d, (size_t)om_u64_dec(v, d));
 }
 
 /* 1 when s is safe as a header value: no CR, LF or other control byte

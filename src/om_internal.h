@@ -25,6 +25,10 @@
 int om_json_unescape(const char *s, size_t n, char *out, size_t max,
                      unsigned flags, int *cut);
 
+/* Writes v in decimal, NUL-terminated, into buf (room for 21 bytes, or
+ * for as many digits as v can have plus one). Returns the digit count. */
+int om_u64_dec(uint64_t v, char *buf);
+
 /* Parses an unsigned decimal integer s[0..n) that fits 32 bits. */
 int om_parse_u32(const char *s, size_t n, uint32_t *out);
 

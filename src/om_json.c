@@ -1165,9 +1165,7 @@ static void append(char *buf, size_t cap, size_t *len, const char *s)
 
 const char *om_extract_error(const om_extractor_t *x, char *buf, size_t cap)
 {
-    char num[24];
-    int i = (int)sizeof(num) - 1;
-    uint64_t v = x->err_offset;
+    char num[21];
     size_t len = 0;
 
     if (cap == 0)
@@ -1175,14 +1173,10 @@ const char *om_extract_error(const om_extractor_t *x, char *buf, size_t cap)
     buf[0] = '\0';
     if (!x->err)
         return buf;
-    num[i] = '\0';
-    do {
-        num[--i] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v);
+    om_u64_dec(x->err_offset, num);
     append(buf, cap, &len, om_strerror(x->err));
     append(buf, cap, &len, " at byte ");
-    append(buf, cap, &len, &num[i]);
+    append(buf, cap, &len, num);
     if (x->err_msg) {
         append(buf, cap, &len, ": ");
         append(buf, cap, &len, x->err_msg);

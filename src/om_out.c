@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "ormodels.h"
+#include "om_internal.h"
 
 static int put(om_write_fn w, void *ctx, const char *s)
 {
@@ -58,8 +59,7 @@ static int write_model(const om_table_t *t, const om_model_t *m,
     char num[OM_PRICE_STR_MAX];
     int e, n, first = 1;
     uint32_t v = m->context_length;
-    char digits[12];
-    int k = (int)sizeof(digits);
+    char digits[21];
 
     if ((e = put(w, ctx, "{\"id\":")) != 0 ||
         (e = om_json_write_string(om_model_id(t, m), m->id_len, w, ctx)) != 0 ||
@@ -83,12 +83,9 @@ static int write_model(const om_table_t *t, const om_model_t *m,
             (e = put(w, ctx, "\"")) != 0)
             return e;
     }
-    do {
-        digits[--k] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v);
+    n = om_u64_dec(v, digits);
     if ((e = put(w, ctx, "},\"context_length\":")) != 0 ||
-        (e = w(ctx, digits + k, sizeof(digits) - (size_t)k)) != 0)
+        (e = w(ctx, digits, (size_t)n)) != 0)
         return e;
     return put(w, ctx, "}");
 }

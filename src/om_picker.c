@@ -10,6 +10,7 @@
  */
 #include <string.h>
 
+#include "om_internal.h"
 #include "om_picker.h"
 
 #if OM_PICKER_PAGE < 1 || OM_PICKER_PAGE > 18
@@ -86,13 +87,8 @@ static void nl(om_picker_t *p)
 
 static void put_u(om_picker_t *p, unsigned long v)
 {
-    char b[12];
-    size_t i = sizeof b;
-    do {
-        b[--i] = (char)('0' + v % 10u);
-        v /= 10u;
-    } while (v);
-    put(p, b + i, sizeof b - i);
+    char b[21];
+    put(p, b, (size_t)om_u64_dec(v, b));
 }
 
 static void spaces(om_picker_t *p, size_t n)
@@ -169,14 +165,9 @@ static void put_row_head(om_picker_t *p, const char *title)
 static void put_row(om_picker_t *p, unsigned num, const om_model_t *m)
 {
     char ctx[8];
-    char nb[8];
-    size_t i = sizeof nb - 1;
-    nb[i] = '\0';
-    do {
-        nb[--i] = (char)('0' + num % 10u);
-        num /= 10u;
-    } while (num && i);
-    put_col(p, nb + i, COL_NUM, 1);
+    char nb[21];
+    om_u64_dec(num, nb);
+    put_col(p, nb, COL_NUM, 1);
     put(p, " ", 1);
     put_col(p, om_model_id(p->cfg.table, m), COL_ID, 0);
     put(p, " ", 1);

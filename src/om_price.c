@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ormodels.h"
+#include "om_internal.h"
 
 #define MANT_BITS 59
 #define MANT_LIMIT ((uint64_t)1 << MANT_BITS)
@@ -126,20 +127,6 @@ int om_price_parse(const char *s, size_t n, om_price_t *out)
     return OM_OK;
 }
 
-/* The digits of m, most significant first, into d; returns their count. */
-static int u64_digits(uint64_t m, char d[20])
-{
-    char tmp[20];
-    int n = 0, i;
-    do {
-        tmp[n++] = (char)('0' + m % 10u);
-        m /= 10u;
-    } while (m);
-    for (i = 0; i < n; i++)
-        d[i] = tmp[n - 1 - i];
-    return n;
-}
-
 /* The digit at decimal position q of the number whose digits are
  * d[0..nd) with the point after position point: q = 0 is the units, 1 the
  * first decimal, -1 the tens. */
@@ -194,7 +181,7 @@ static int write_decimal(const char *d, int nd, int point, int min_dec,
 
 int om_price_format(om_price_t p, char *buf, size_t cap)
 {
-    char d[20];
+    char d[21];
     int nd, scale, r;
 
     if (cap == 0)
@@ -208,7 +195,7 @@ int om_price_format(om_price_t p, char *buf, size_t cap)
         memcpy(buf, "-1", 3);
         return 2;
     }
-    nd = u64_digits(price_mant(p), d);
+    nd = om_u64_dec(price_mant(p), d);
     scale = (int)price_scale(p);
     r = write_decimal(d, nd, nd - scale, scale, scale, buf, cap);
     if (r < 0)
@@ -219,7 +206,7 @@ int om_price_format(om_price_t p, char *buf, size_t cap)
 int om_price_format_per_million(om_price_t p, unsigned max_dec, char *buf,
                                 size_t cap)
 {
-    char d[20];
+    char d[21];
     int nd, point, dec = (int)max_dec, r;
     const char *word = NULL;
 
@@ -237,7 +224,7 @@ int om_price_format_per_million(om_price_t p, unsigned max_dec, char *buf,
         memcpy(buf, word, n + 1);
         return (int)n;
     }
-    nd = u64_digits(price_mant(p), d);
+    nd = om_u64_dec(price_mant(p), d);
     point = nd - (int)price_scale(p) + 6;
     if (dec < 2)
         dec = 2;

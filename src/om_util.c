@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ormodels.h"
+#include "om_internal.h"
 
 const char *om_strerror(int err)
 {
@@ -52,10 +53,9 @@ uint32_t om_crc32(uint32_t crc, const void *buf, size_t len)
     return ~crc;
 }
 
-/* Writes v in decimal; returns the length. */
-static int put_u32(char *buf, uint32_t v)
+int om_u64_dec(uint64_t v, char *buf)
 {
-    char tmp[10];
+    char tmp[20];
     int n = 0, i;
     do {
         tmp[n++] = (char)('0' + v % 10u);
@@ -63,6 +63,7 @@ static int put_u32(char *buf, uint32_t v)
     } while (v);
     for (i = 0; i < n; i++)
         buf[i] = tmp[n - 1 - i];
+    buf[n] = '\0';
     return n;
 }
 
@@ -73,14 +74,14 @@ int om_format_context(uint32_t n, char buf[8])
 
     /* At most 7 characters: "999", "128K", "1.05M", "4295M". */
     if (v < 1000u) {
-        len = put_u32(buf, n);
+        len = om_u64_dec(n, buf);
     } else if (v < 999500u) { /* thousands, rounded to a whole K */
-        len = put_u32(buf, (uint32_t)((v + 500u) / 1000u));
+        len = om_u64_dec((uint32_t)((v + 500u) / 1000u), buf);
         buf[len++] = 'K';
     } else if (v < 999995000u) { /* millions with up to two decimals */
         uint32_t hundredths = (uint32_t)((v + 5000u) / 10000u);
         uint32_t frac = hundredths % 100u;
-        len = put_u32(buf, hundredths / 100u);
+        len = om_u64_dec(hundredths / 100u, buf);
         if (frac) {
             buf[len++] = '.';
             buf[len++] = (char)('0' + frac / 10u);
@@ -89,7 +90,7 @@ int om_format_context(uint32_t n, char buf[8])
         }
         buf[len++] = 'M';
     } else { /* whole millions */
-        len = put_u32(buf, (uint32_t)((v + 500000u) / 1000000u));
+        len = om_u64_dec((uint32_t)((v + 500000u) / 1000000u), buf);
         buf[len++] = 'M';
     }
     buf[len] = '\0';

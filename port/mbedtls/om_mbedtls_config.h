@@ -60,8 +60,8 @@
  * All of Mbed TLS's allocations go through mbedtls_calloc/mbedtls_free,
  * which the buffer allocator points at a static array handed to
  * mbedtls_memory_buffer_alloc_init(). NO_STD_FUNCTIONS keeps the default
- * pointers off libc calloc()/free(): before init, mbedtls_calloc() returns
- * NULL instead of quietly using malloc, so the library objects have no
+ * pointers off the C library's allocator: before init, mbedtls_calloc() returns
+ * NULL instead of quietly using the libc heap, so the library objects have no
  * reference to the libc heap at all (checked by `make mbedtls-smoke`).
  * With NO_STD_FUNCTIONS every libc function the library still uses is named
  * here: snprintf (X.509 names, OIDs) and exit(), which the allocator calls
