@@ -24,15 +24,15 @@ fetch-test: all
 # port (with the Linux build's pool) and Mbed TLS.
 $(BENCH_FETCH): tests/bench/bench_fetch.c $(PORT_OBJ) $(NET_EXTRA_OBJ) $(LIB) \
                 $(MBEDTLS_LIB)
-	$(CC) $(ALL_CFLAGS) $(NET_CFLAGS) -o $@ $< $(PORT_OBJ) $(NET_EXTRA_OBJ) \
-	    $(LIB) $(MBEDTLS_LIB) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(NET_CFLAGS) $(CLI_LDFLAGS) -o $@ $< $(PORT_OBJ) \
+	    $(NET_EXTRA_OBJ) $(LIB) $(MBEDTLS_LIB) $(LDLIBS)
 
 # The same with om_tls.h's default 64 KiB pool, as a board gets it: Mbed
 # TLS zeroes the whole pool at init, so its size is resident memory.
 $(BENCH_FETCH)_64k: tests/bench/bench_fetch.c $(PORT_OBJ) $(NET_SOCK_OBJ) \
                     $(B)/net/om_tls_64k.o $(LIB) $(MBEDTLS_LIB)
-	$(CC) $(ALL_CFLAGS) $(NET_CFLAGS) -o $@ $< $(PORT_OBJ) $(NET_SOCK_OBJ) \
-	    $(B)/net/om_tls_64k.o $(LIB) $(MBEDTLS_LIB) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(NET_CFLAGS) $(CLI_LDFLAGS) -o $@ $< $(PORT_OBJ) \
+	    $(NET_SOCK_OBJ) $(B)/net/om_tls_64k.o $(LIB) $(MBEDTLS_LIB) $(LDLIBS)
 
 bench-fetch: all $(BENCH_FETCH) $(BENCH_FETCH)_64k
 	@$(PYTHON) tests/bench_fetch.py --cli $(CLI) --bench $(BENCH_FETCH) \

@@ -43,5 +43,5 @@ soak: all $(SOAK)
 	@$(PYTHON) tests/net/sweep_test.py --cli $(CLI) --soak $(SOAK) --suite full \
 	    --iterations 1000
 
-memcheck: all
-	@tests/soak/memcheck.sh $(CLI)
+memcheck: all $(CLI_DYN)
+	@tests/soak/memcheck.sh $(CLI_DYN)
