@@ -2,8 +2,10 @@
  * om_file.c - table images in files on Linux, saved crash-safely.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -89,9 +91,42 @@ static void dir_of(const char *path, char *out, size_t cap)
     out[n] = '\0';
 }
 
+/* Removes the temporary files of earlier saves of path that died before
+ * their rename (PATH.tmp.PID, PID no longer running). A live process's
+ * file is left alone; one of another PID namespace sharing the folder
+ * could be taken for dead, and that save would then fail cleanly. */
+static void remove_stale_tmps(const char *path, const char *dir)
+{
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    size_t blen = strlen(base);
+    char victim[4096];
+    struct dirent *de;
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    while ((de = readdir(d)) != NULL) {
+        const char *p = de->d_name;
+        long pid = 0;
+        if (strncmp(p, base, blen) != 0 || strncmp(p + blen, ".tmp.", 5) != 0)
+            continue;
+        for (p += blen + 5; *p >= '0' && *p <= '9' && pid < 100000000; p++)
+            pid = pid * 10 + (*p - '0');
+        if (*p || pid <= 0 || pid == (long)getpid())
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue;
+        if (snprintf(victim, sizeof victim, "%s/%s", dir, de->d_name) <
+            (int)sizeof victim)
+            (void)unlink(victim);
+    }
+    closedir(d);
+}
+
 /* Writes what produce() writes to path atomically: a temporary file
  * beside it, written in full, fsync'd, renamed over path, then the
- * folder fsync'd, with a fault point before each step. */
+ * folder fsync'd, with a fault point before each step. Leftovers of
+ * saves that crashed are removed first. */
 static int atomic_write(const char *path,
                         int (*produce)(const void *src, om_write_fn w, void *wctx),
                         const void *src)
@@ -105,6 +140,8 @@ static int atomic_write(const char *path,
         (int)sizeof tmp)
         return OM_ERR_INVAL;
     om_file_mkdirs(path);
+    dir_of(path, dir, sizeof dir);
+    remove_stale_tmps(path, dir);
     if (fault())
         return OM_ERR_IO;
     s.fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -124,7 +161,6 @@ static int atomic_write(const char *path,
         return e;
     }
     /* The rename is durable once the folder's entry is on disk. */
-    dir_of(path, dir, sizeof dir);
     /* The new file is in place now: a failed fsync here only means the
      * rename may not survive a crash, which leaves the old file, which
      * is still a whole table. Not a failed save. */

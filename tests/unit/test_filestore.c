@@ -15,7 +15,8 @@
  * after an error; after a crash the leftover never confuses the next load
  * or save, and that save removes it. Also: every prefix of an image on
  * disk (a torn file) loads as an error with an empty table, a stale
- * temporary file of another process is ignored, and a first save that
+ * temporary file of a process that died is ignored by load and removed
+ * by the next save (a live process's is kept), and a first save that
  * fails leaves "nothing saved" rather than a broken file.
  */
 #include "om_test.h"
@@ -23,6 +24,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "om_linux.h"
@@ -391,25 +393,37 @@ static void test_torn_files_refused(void **state)
     print_message("torn files: %zu image prefixes refused\n", tried);
 }
 
-/* A temporary file left by a crash of another process (another pid in its
- * name) is ignored by load and save. Note: nothing removes it either. */
+/* Temporary files left by crashes of other processes: load ignores
+ * them; the next save removes those whose process is gone and keeps a
+ * live one's (it may be saving right now). */
 static void test_stale_tmp_of_other_process(void **state)
 {
-    char stale[256], left[256];
+    char dead_tmp[256], live_tmp[256], left[256];
+    pid_t dead;
     FILE *f;
     (void)state;
     make_tables();
     assert_int_equal(save_a(), 0);
-    snprintf(stale, sizeof stale, "%s.tmp.%d", path, 2147483);
-    f = fopen(stale, "wb");
+    dead = fork();
+    assert_true(dead >= 0);
+    if (dead == 0)
+        _exit(0);
+    assert_int_equal(waitpid(dead, NULL, 0), dead);
+    snprintf(dead_tmp, sizeof dead_tmp, "%s.tmp.%ld", path, (long)dead);
+    snprintf(live_tmp, sizeof live_tmp, "%s.tmp.%ld", path, (long)getppid());
+    f = fopen(dead_tmp, "wb");
     assert_non_null(f);
     assert_int_equal(fwrite(img_b, 1, len_b / 2, f), len_b / 2);
+    fclose(f);
+    f = fopen(live_tmp, "wb");
+    assert_non_null(f);
     fclose(f);
     assert_int_equal(loaded_table(), 'A');
     assert_int_equal(save_b(), 0);
     assert_int_equal(loaded_table(), 'B');
     assert_int_equal(leftovers(left, sizeof left), 1);
-    assert_non_null(strstr(left, ".tmp.2147483"));
+    snprintf(dead_tmp, sizeof dead_tmp, ".tmp.%ld", (long)getppid());
+    assert_non_null(strstr(left, dead_tmp));
 }
 
 int main(void)
