@@ -20,13 +20,16 @@
 extern "C" {
 #endif
 
-/* Bytes read from the transport at a time (256..16384). */
+/* Bytes read from the transport at a time (256..16384). The request goes
+ * out through the same buffer, in pieces of this size when it is longer;
+ * between exchanges it holds the old host while a redirect or links.next
+ * is followed. A TLS port keeps its own record buffer, so a small buffer
+ * only costs more calls. RAM: this many bytes. */
 #ifndef OM_FETCH_IO_SIZE
-#define OM_FETCH_IO_SIZE 2048
+#define OM_FETCH_IO_SIZE 512
 #endif
-/* Bytes for the request head. */
-#ifndef OM_FETCH_REQ_SIZE
-#define OM_FETCH_REQ_SIZE 1024
+#if OM_FETCH_IO_SIZE < 256 || OM_FETCH_IO_SIZE > 16384
+#error "OM_FETCH_IO_SIZE must be 256..16384"
 #endif
 
 #define OM_DEFAULT_REFERER "https://clawlet.ai"
@@ -77,8 +80,8 @@ typedef struct om_fetcher {
     uint8_t left_origin; /* a redirect left the first URL's origin: the
                             API key is not sent any more */
     int body_err;        /* the extractor's error, seen from on_body */
-    char req[OM_FETCH_REQ_SIZE];
-    uint8_t io[OM_FETCH_IO_SIZE];
+    uint8_t io[OM_FETCH_IO_SIZE]; /* the request going out, then the
+                                     response coming in */
 } om_fetcher_t;
 
 /*

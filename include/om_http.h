@@ -15,15 +15,19 @@
 /* --------------------------------------------------------------- limits */
 
 /* Bytes of the one line buffer every head line goes through (128..8192;
- * default 512, or OM_URL_MAX + 64 when that is more). A longer header
- * line is skipped when its value is not kept, and is an OM_ERR_TOOBIG
- * when it is (Location, Content-Length, Transfer-Encoding). Also the
- * longest chunk-size line (with extensions). RAM: this many bytes. */
+ * default: the longest kept line, "Location: " with an OM_URL_MAX URL or
+ * "ETag: " with an OM_ETAG_MAX tag, plus a little, and at least 128). A
+ * longer header line is skipped when its value is not kept, and is an
+ * OM_ERR_TOOBIG when it is (Location, Content-Length, Transfer-Encoding).
+ * Also the longest chunk-size line (with extensions). RAM: this many
+ * bytes. */
 #ifndef OM_HTTP_LINE_MAX
-#if OM_URL_MAX + 64 > 512
-#define OM_HTTP_LINE_MAX (OM_URL_MAX + 64)
+#if OM_URL_MAX < 112 && OM_ETAG_MAX < 112
+#define OM_HTTP_LINE_MAX 128
+#elif OM_URL_MAX >= OM_ETAG_MAX
+#define OM_HTTP_LINE_MAX (OM_URL_MAX + 16)
 #else
-#define OM_HTTP_LINE_MAX 512
+#define OM_HTTP_LINE_MAX (OM_ETAG_MAX + 16)
 #endif
 #endif
 
@@ -75,6 +79,14 @@ typedef struct om_http_req {
  * (header injection); OM_ERR_NOSPACE when cap is too small (buf is then
  * "" if cap > 0). */
 int om_http_build_request(char *buf, size_t cap, const om_http_req_t *req);
+
+/* The same request, of any length, through a buffer of cap bytes
+ * (cap >= 1): each time buf fills, and at the end, its bytes go to
+ * w(ctx, buf, n). Nothing is written when req is invalid. Returns the
+ * request's length, OM_ERR_INVAL as om_http_build_request, or w's
+ * (negative) error. */
+int om_http_write_request(char *buf, size_t cap, const om_http_req_t *req,
+                          om_write_fn w, void *ctx);
 
 /* ------------------------------------------------------------- response */
 

@@ -20,6 +20,9 @@
 #define DEF_REDIRECTS 3u
 #define DEF_PAGES 32u
 
+/* follow() keeps a host in io */
+typedef char io_holds_a_host[OM_FETCH_IO_SIZE >= OM_URL_HOST_MAX + 1 ? 1 : -1];
+
 /* --------------------------------------------------------- messages */
 
 static void msg_add(om_fetch_result_t *r, const char *s)
@@ -53,9 +56,26 @@ static int failed(om_fetch_result_t *r, int err, const char *a, const char *b)
 typedef struct {
     om_fetcher_t *f;
     const om_fetch_cfg_t *cfg;
+    const om_transport_t *tr; /* the request goes out through it */
+    uint32_t send_ms;
 } body_ctx_t;
 
 static body_ctx_t body_ctx; /* one fetch at a time: see om_fetch */
+
+/* The request's writers: the first only checks it, before connecting. */
+static int discard(void *ctx, const void *p, size_t n)
+{
+    (void)ctx;
+    (void)p;
+    (void)n;
+    return OM_OK;
+}
+
+static int send_out(void *ctx, const void *p, size_t n)
+{
+    body_ctx_t *b = (body_ctx_t *)ctx;
+    return b->tr->send(b->tr->ctx, p, n, b->send_ms);
+}
 
 /* The response body, page by page, into the extractor: only a 2xx body
  * is a catalogue; anything else is never read that far. */
@@ -84,6 +104,31 @@ static uint32_t elapsed(const om_clock_t *clk, uint32_t t0)
 static int is_redirect(unsigned s)
 {
     return s == 301 || s == 302 || s == 307 || s == 308;
+}
+
+/* Moves f->url to ref resolved against it (f->url is unchanged when ref
+ * is bad); *same says whether the origin stayed. Between exchanges io is
+ * free: it holds the old host meanwhile, not a second om_url_t. */
+static int follow(om_fetcher_t *f, const char *ref, int *same)
+{
+    char *old = (char *)f->io;
+    uint16_t port = f->url.port;
+    uint8_t https = f->url.https;
+    int e;
+
+    memcpy(old, f->url.host, sizeof f->url.host);
+    e = om_url_resolve(&f->url, ref, &f->url);
+    *same = e == OM_OK && f->url.port == port && f->url.https == https &&
+            strcmp(f->url.host, old) == 0; /* hosts are kept in lower case */
+    return e;
+}
+
+/* The extractor's own line on why the catalogue is bad. */
+static int extract_failed(om_fetcher_t *f, om_fetch_result_t *r, int err)
+{
+    r->err = err;
+    om_extract_error(&f->x, r->msg, sizeof r->msg);
+    return err;
 }
 
 /* Names the host for messages: "host:port". */
@@ -123,7 +168,8 @@ static int exchange(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
         rq.if_none_match = cur->etag;
         rq.if_modified_since = cur->last_modified;
     }
-    n = om_http_build_request(f->req, sizeof f->req, &rq);
+    n = om_http_write_request((char *)f->io, sizeof f->io, &rq, discard,
+                              NULL);
     if (n < 0)
         return failed(res, n, "request too long or header value invalid",
                       NULL);
@@ -151,7 +197,11 @@ static int exchange(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
         msg_add(res, tr->error(tr->ctx));
         return e;
     }
-    e = tr->send(tr->ctx, f->req, (size_t)n, read_ms);
+    body_ctx.tr = tr;
+    body_ctx.send_ms = read_ms;
+    n = om_http_write_request((char *)f->io, sizeof f->io, &rq, send_out,
+                              &body_ctx);
+    e = n < 0 ? n : OM_OK;
     if (e) {
         tr->close(tr->ctx);
         failed(res, e, "sending the request to ", NULL);
@@ -214,10 +264,8 @@ static int exchange(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
     if (f->resp.flags & OM_HTTP_F_DATE)
         res->server_date = f->resp.date;
     if (e) {
-        char line[128];
         if (f->body_err) /* the catalogue itself is bad */
-            return failed(res, f->body_err, "",
-                          om_extract_error(&f->x, line, sizeof line));
+            return extract_failed(f, res, f->body_err);
         if (e == OM_ERR_TRUNCATED) {
             failed(res, e, "truncated: the connection closed after ", NULL);
             msg_num(res, f->resp.body_len);
@@ -247,8 +295,7 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
     unsigned max_redir = cfg->max_redirects ? cfg->max_redirects : DEF_REDIRECTS;
     unsigned max_pages = cfg->max_pages ? cfg->max_pages : DEF_PAGES;
     const char *url = cfg->url ? cfg->url : OM_DEFAULT_URL;
-    om_url_t next;
-    int e, conditional;
+    int e, conditional, same;
 
     memset(res, 0, sizeof *res);
     res->retry_after = -1;
@@ -278,17 +325,16 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
             if (++res->redirects > max_redir)
                 return failed(res, OM_ERR_REDIRECT, "too many redirects", NULL);
             if (!f->resp.location[0] ||
-                om_url_resolve(&f->url, f->resp.location, &next) != OM_OK)
+                follow(f, f->resp.location, &same) != OM_OK)
                 return failed(res, OM_ERR_REDIRECT, "bad redirect Location: ",
                               f->resp.location);
-            if (!next.https && !cfg->plain_http)
+            if (!f->url.https && !cfg->plain_http)
                 return failed(res, OM_ERR_REDIRECT,
                               "refusing a redirect away from https: ",
                               f->resp.location);
             /* Credentials go to the origin they were meant for only. */
-            if (!om_url_same_origin(&f->url, &next))
+            if (!same)
                 f->left_origin = 1;
-            f->url = next;
             continue;
         }
         if (f->resp.status / 100 != 2) {
@@ -312,22 +358,17 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
         }
         e = om_extract_finish(&f->x);
         res->stats = f->x.stats;
-        if (e) {
-            char line[128];
-            return failed(res, e, "",
-                          om_extract_error(&f->x, line, sizeof line));
-        }
+        if (e)
+            return extract_failed(f, res, e);
         if (!om_extract_next(&f->x))
             break;
         if (res->pages >= max_pages)
             return failed(res, OM_ERR_TOOBIG, "more catalogue pages than ",
                           "max_pages");
-        if (om_url_resolve(&f->url, om_extract_next(&f->x), &next) != OM_OK ||
-            !om_url_same_origin(&f->url, &next))
+        if (follow(f, om_extract_next(&f->x), &same) != OM_OK || !same)
             return failed(res, OM_ERR_SCHEMA,
                           "links.next is not on the same https origin: ",
                           om_extract_next(&f->x));
-        f->url = next;
         om_extract_next_page(&f->x);
     }
     /* Validators describe one response: a catalogue of several pages

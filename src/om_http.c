@@ -19,22 +19,52 @@
 
 /* ============================================================== request */
 
-/* Output into a caller's buffer that remembers overflow. */
+/* Output into a caller's buffer: flushed to w when it fills, or, without
+ * w, remembering overflow. */
 typedef struct wbuf {
     char *buf;
     size_t cap;
-    size_t len;
-    int over;
+    size_t len;   /* bytes in buf */
+    size_t total; /* bytes written in all */
+    om_write_fn w;
+    void *ctx;
+    int err; /* OM_ERR_NOSPACE, or w's error */
 } wbuf_t;
+
+static void flush(wbuf_t *w)
+{
+    int e;
+
+    if (w->err == 0 && w->len > 0) {
+        e = w->w(w->ctx, w->buf, w->len);
+        if (e < 0)
+            w->err = e;
+    }
+    w->len = 0;
+}
 
 static void put_n(wbuf_t *w, const char *s, size_t n)
 {
-    if (w->over || n >= w->cap - w->len) {
-        w->over = 1; /* keep one byte for the NUL */
-        return;
+    while (n > 0 && w->err == 0) {
+        size_t k = w->cap - w->len;
+
+        if (w->w == NULL) {
+            if (n >= k) { /* keep one byte for the NUL */
+                w->err = OM_ERR_NOSPACE;
+                return;
+            }
+        } else if (k == 0) {
+            flush(w);
+            continue;
+        }
+        if (k > n)
+            k = n;
+        memcpy(w->buf + w->len, s, k);
+        w->len += k;
+        w->total += k;
+        s += k;
+        n -= k;
     }
-    memcpy(w->buf + w->len, s, n);
-    w->len += n;
 }
 
 static void put(wbuf_t *w, const char *s)
@@ -78,6 +108,11 @@ static int given(const char *s)
     return s != NULL && s[0] != '\0';
 }
 
+/* The optional headers, in the order they are sent. */
+static const char *const header_out[5] = {
+    "Authorization: Bearer ", "HTTP-Referer: ", "X-Title: ", "If-None-Match: ",
+    "If-Modified-Since: "};
+
 static void put_header(wbuf_t *w, const char *name, const char *value)
 {
     if (given(value)) {
@@ -87,65 +122,100 @@ static void put_header(wbuf_t *w, const char *name, const char *value)
     }
 }
 
-int om_http_build_request(char *buf, size_t cap, const om_http_req_t *req)
+static int write_request(wbuf_t *w, const om_http_req_t *req)
 {
     const char *ua;
+    const char *v[5];
     unsigned def_port;
-    wbuf_t w;
+    int k;
 
-    if (buf == NULL || req == NULL)
-        return OM_ERR_INVAL;
-    if (cap > 0)
-        buf[0] = '\0';
-    if (!given(req->host) || !token_ok(req->host) || strchr(req->host, '/') != NULL ||
-        strchr(req->host, '@') != NULL)
+    if (req == NULL || !given(req->host) || !token_ok(req->host) ||
+        strchr(req->host, '/') != NULL || strchr(req->host, '@') != NULL)
         return OM_ERR_INVAL;
     if (req->path == NULL || req->path[0] != '/' || !token_ok(req->path))
         return OM_ERR_INVAL;
     ua = given(req->user_agent) ? req->user_agent : "ormodels/" OM_VERSION;
-    if (!value_ok(ua) || (req->referer && !value_ok(req->referer)) ||
-        (req->title && !value_ok(req->title)) || (req->api_key && !value_ok(req->api_key)) ||
-        (req->if_none_match && !value_ok(req->if_none_match)) ||
-        (req->if_modified_since && !value_ok(req->if_modified_since)))
+    v[0] = req->api_key;
+    v[1] = req->referer;
+    v[2] = req->title;
+    v[3] = req->if_none_match;
+    v[4] = req->if_modified_since;
+    if (!value_ok(ua))
         return OM_ERR_INVAL;
+    for (k = 0; k < 5; k++)
+        if (v[k] != NULL && !value_ok(v[k]))
+            return OM_ERR_INVAL;
 
-    w.buf = buf;
-    w.cap = cap;
-    w.len = 0;
-    w.over = (cap == 0);
-    put(&w, "GET ");
-    put(&w, req->path);
-    put(&w, " HTTP/1.1\r\nHost: ");
+    put(w, "GET ");
+    put(w, req->path);
+    put(w, " HTTP/1.1\r\nHost: ");
     if (strchr(req->host, ':') != NULL && req->host[0] != '[') {
-        put(&w, "[");
-        put(&w, req->host);
-        put(&w, "]");
+        put(w, "[");
+        put(w, req->host);
+        put(w, "]");
     } else {
-        put(&w, req->host);
+        put(w, req->host);
     }
     def_port = req->https ? 443u : 80u;
     if (req->port != 0 && req->port != def_port) {
-        put(&w, ":");
-        put_u16(&w, req->port);
+        put(w, ":");
+        put_u16(w, req->port);
     }
-    put(&w, "\r\n");
-    put_header(&w, "User-Agent: ", ua);
-    put(&w, "Accept: application/json\r\n"
-            "Accept-Encoding: identity\r\n"
-            "Connection: close\r\n");
-    put_header(&w, "Authorization: Bearer ", req->api_key);
-    put_header(&w, "HTTP-Referer: ", req->referer);
-    put_header(&w, "X-Title: ", req->title);
-    put_header(&w, "If-None-Match: ", req->if_none_match);
-    put_header(&w, "If-Modified-Since: ", req->if_modified_since);
-    put(&w, "\r\n");
-    if (w.over || w.len > 0x7fffffffu) {
+    put(w, "\r\n");
+    put_header(w, "User-Agent: ", ua);
+    put(w, "Accept: application/json\r\n"
+           "Accept-Encoding: identity\r\n"
+           "Connection: close\r\n");
+    for (k = 0; k < 5; k++)
+        put_header(w, header_out[k], v[k]);
+    put(w, "\r\n");
+    if (w->total > 0x7fffffffu)
+        w->err = OM_ERR_NOSPACE;
+    return w->err;
+}
+
+int om_http_build_request(char *buf, size_t cap, const om_http_req_t *req)
+{
+    wbuf_t w;
+    int e;
+
+    if (buf == NULL)
+        return OM_ERR_INVAL;
+    memset(&w, 0, sizeof w);
+    w.buf = buf;
+    w.cap = cap;
+    w.err = cap == 0 ? OM_ERR_NOSPACE : OM_OK;
+    if (cap > 0)
+        buf[0] = '\0';
+    e = write_request(&w, req);
+    if (e != OM_OK) {
         if (cap > 0)
             buf[0] = '\0';
-        return OM_ERR_NOSPACE;
+        return e;
     }
     buf[w.len] = '\0';
     return (int)w.len;
+}
+
+int om_http_write_request(char *buf, size_t cap, const om_http_req_t *req,
+                          om_write_fn wr, void *ctx)
+{
+    wbuf_t w;
+    int e;
+
+    if (buf == NULL || cap == 0 || wr == NULL)
+        return OM_ERR_INVAL;
+    memset(&w, 0, sizeof w);
+    w.buf = buf;
+    w.cap = cap;
+    w.w = wr;
+    w.ctx = ctx;
+    e = write_request(&w, req);
+    if (e == OM_OK) {
+        flush(&w);
+        e = w.err;
+    }
+    return e != OM_OK ? e : (int)w.total;
 }
 
 /* ================================================================= date */

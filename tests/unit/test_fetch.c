@@ -224,6 +224,35 @@ static void request_headers(void **state)
     assert_string_equal(res.msg, "HTTP 401 from api.test");
 }
 
+static void long_request(void **state)
+{
+    static char key[1200];
+    conn_t c = {0};
+    om_fetch_cfg_t cfg;
+    (void)state;
+    /* a request longer than the I/O buffer goes out in pieces, whole */
+    memset(key, 'k', sizeof key - 1);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.url = "https://api.test/api/v1/models";
+    cfg.api_key = key;
+    c.resp = with_length("", CATALOGUE);
+    script(&c, 1);
+    assert_int_equal(om_fetch(&fetcher, &cfg, &tr, &clk, NULL, &t1, &res), OM_OK);
+    assert_true(fake.reqlen[0] > sizeof fetcher.io);
+    assert_non_null(strstr(fake.req[0], "\r\nAuthorization: Bearer kkkk"));
+    assert_non_null(strstr(fake.req[0], "kkk\r\nHTTP-Referer: "));
+    assert_int_equal(strlen(strstr(fake.req[0], "\r\n\r\n")), 4);
+    assert_int_equal(t1.count, 2);
+
+    /* a value that would inject a header: refused before connecting */
+    cfg.api_key = "sk\r\nX-Evil: 1";
+    script(&c, 1);
+    assert_int_equal(om_fetch(&fetcher, &cfg, &tr, &clk, NULL, &t1, &res),
+                     OM_ERR_INVAL);
+    assert_int_equal(fake.opens, 0);
+    assert_string_equal(res.msg, "request too long or header value invalid");
+}
+
 static void chunked_and_close_delimited(void **state)
 {
     static char body[sizeof resp_buf];
@@ -603,6 +632,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(content_length_ok),
         cmocka_unit_test(request_headers),
+        cmocka_unit_test(long_request),
         cmocka_unit_test(chunked_and_close_delimited),
         cmocka_unit_test(truncation_sweep),
         cmocka_unit_test(timeouts_and_deadline),

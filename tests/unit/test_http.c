@@ -218,6 +218,79 @@ static void test_request_full(void **state)
     assert_string_equal(buf, want);
 }
 
+/* Collects what om_http_write_request flushes. */
+typedef struct wsink {
+    char data[4096];
+    size_t len;
+    unsigned calls;
+    size_t biggest;
+    unsigned fail_at; /* answer OM_ERR_IO on this call (1-based); 0: never */
+} wsink_t;
+
+static int wsink_fn(void *ctx, const void *p, size_t n)
+{
+    wsink_t *w = ctx;
+
+    assert_true(n > 0);
+    w->calls++;
+    if (w->fail_at != 0 && w->calls == w->fail_at)
+        return OM_ERR_IO;
+    if (n > w->biggest)
+        w->biggest = n;
+    assert_true(n <= sizeof(w->data) - w->len);
+    memcpy(w->data + w->len, p, n);
+    w->len += n;
+    return 0;
+}
+
+static void test_request_streamed(void **state)
+{
+    static char key[1500];
+    static char want[2048];
+    om_http_req_t q;
+    wsink_t w;
+    char buf[600];
+    size_t cap;
+    int n;
+
+    (void)state;
+    memset(&q, 0, sizeof(q));
+    q.host = "openrouter.ai";
+    q.path = "/api/v1/models";
+    q.https = 1;
+    q.if_none_match = "W/\"123\"";
+    memset(key, 'k', sizeof(key) - 1);
+    q.api_key = key; /* a request longer than any buffer below */
+    n = om_http_build_request(want, sizeof(want), &q);
+    assert_true(n > (int)sizeof(key));
+    /* through every buffer size: the same bytes, in pieces of cap */
+    for (cap = 1; cap <= sizeof(buf); cap += (cap < 40 ? 1 : 37)) {
+        memset(&w, 0, sizeof(w));
+        assert_int_equal(om_http_write_request(buf, cap, &q, wsink_fn, &w), n);
+        assert_int_equal(w.len, (size_t)n);
+        assert_memory_equal(w.data, want, (size_t)n);
+        assert_true(w.biggest <= cap);
+        assert_int_equal(w.calls, ((size_t)n + cap - 1) / cap);
+    }
+    /* the writer's error ends it */
+    memset(&w, 0, sizeof(w));
+    w.fail_at = 2;
+    assert_int_equal(om_http_write_request(buf, 512, &q, wsink_fn, &w), OM_ERR_IO);
+    assert_int_equal(w.calls, 2);
+    /* an invalid request writes nothing */
+    memset(&w, 0, sizeof(w));
+    q.title = "a\r\nX-Evil: 1";
+    assert_int_equal(om_http_write_request(buf, 512, &q, wsink_fn, &w), OM_ERR_INVAL);
+    assert_int_equal(w.calls, 0);
+    q.title = NULL;
+    q.path = "relative";
+    assert_int_equal(om_http_write_request(buf, 512, &q, wsink_fn, &w), OM_ERR_INVAL);
+    assert_int_equal(om_http_write_request(buf, 512, NULL, wsink_fn, &w), OM_ERR_INVAL);
+    assert_int_equal(om_http_write_request(buf, 0, &q, wsink_fn, &w), OM_ERR_INVAL);
+    assert_int_equal(om_http_write_request(buf, 512, &q, NULL, NULL), OM_ERR_INVAL);
+    assert_int_equal(w.calls, 0);
+}
+
 static void test_request_minimal(void **state)
 {
     static const char want[] = "GET / HTTP/1.1\r\n"
@@ -1525,6 +1598,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_request_full),
+        cmocka_unit_test(test_request_streamed),
         cmocka_unit_test(test_request_minimal),
         cmocka_unit_test(test_request_host_port),
         cmocka_unit_test(test_request_injection),
