@@ -11,7 +11,10 @@ probe/board = the rest. The stack depth of each root is the deepest chain
 of frames in the call graph: own frame + deepest callee. Calls through a
 callback (transport, store, console, writer) are counted as 0 and marked
 "+cb": the port's callbacks add their own depth. Library functions are 0
-and listed. Recursion is reported, never hidden.
+and listed. Recursion is reported, never hidden. The core's own
+callbacks are followed, not counted as 0: the HTTP parser hands the body
+to the fetcher's on_body (and so to the extractor), the request writer
+flushes through the fetcher's send_out (CORE_CALLBACKS below).
 """
 import argparse
 import glob
@@ -64,6 +67,27 @@ def parse_map(path):
             else:
                 pending = None
     return sizes
+
+
+# Indirect calls from the core to the core: (caller, callee), by function
+# name (a static function's node is "src/file.c:name").
+CORE_CALLBACKS = [
+    ("om_http.c:deliver", "om_fetch.c:on_body"),   # body bytes
+    ("om_http.c:flush", "om_fetch.c:send_out"),    # the request going out
+]
+
+
+def add_core_callbacks(frames, edges):
+    def find(name):
+        f, fn = name.split(":")
+        return [t for t in frames
+                if t.split(":")[-1].split(".")[0] == fn
+                and os.path.basename(t.split(":")[0]) == f]
+    for caller, callee in CORE_CALLBACKS:
+        for src in find(caller):
+            if "__indirect_call" in edges.get(src, ()):
+                for dst in find(callee):
+                    edges.setdefault(src, set()).add(dst)
 
 
 def parse_ci(ci_dir):
@@ -130,6 +154,7 @@ def main():
 
     sizes = parse_map(a.map)
     frames, edges, dynamic = parse_ci(a.ci)
+    add_core_callbacks(frames, edges)
     core = sizes.get("core", {"text": 0, "data": 0, "bss": 0})
     libc = sizes.get("libc", {"text": 0, "data": 0, "bss": 0})
     out = {"target": a.target, "core": core, "libc": libc, "stack": {}}
@@ -152,10 +177,10 @@ def main():
             extra.append("RECURSIVE: " + ",".join(sorted(notes["recursive"])))
         if notes["dynamic"]:
             extra.append("dynamic frames: " + ",".join(sorted(notes["dynamic"])))
-        short = " > ".join(p.split(":")[-1] for p in path[:8])
+        short = " > ".join(p.split(":")[-1] for p in path[:10])
         print("%-10s stack %-16s %5d bytes %s  [%s%s]"
               % ("", r, d, " ".join(extra), short,
-                 " > ..." if len(path) > 8 else ""))
+                 " > ..." if len(path) > 10 else ""))
     if "state" in out:
         st = out["state"]
         print("%-10s state: table %d, fetcher %d (extractor inside), "
