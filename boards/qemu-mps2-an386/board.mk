@@ -10,11 +10,18 @@
 #   make BOARD=qemu-mps2-an386 fw-net   the net firmware, $(BB)/ormodels-net.elf:
 #                                        + lwIP 2.2, Mbed TLS 3.6, baked CAs
 #   make BOARD=qemu-mps2-an386 NET=1 [all|run]   the same, and boots it
+#   make BOARD=qemu-mps2-an386 e2e      the net firmware (with a test root)
+#                                        fetches a real catalogue over TLS
+#                                        from a server in a network
+#                                        namespace, through a TAP device;
+#                                        failure cases; needs root
 #
 # Knobs: FEED (the catalogue `fetch` streams by default), FLASH_FILE (the
 # host file behind the flash), QEMU_TIMEOUT (seconds for test runs);
 # net firmware: NET_CAS (the baked roots), NET_CA_DIR, TLS_POOL (bytes of
-# om_tls's pool), MBEDTLS_DIR, LWIP_DIR.
+# om_tls's pool), MBEDTLS_DIR, LWIP_DIR, SOURCE_DATE_EPOCH (the clock's
+# floor: see below); NET_ARGS (semihosting arguments of `NET=1 run`,
+# e.g. "ip=10.0.2.15 gw=10.0.2.2 dns=10.0.2.3"; default DHCP).
 
 BOARD_DIR := boards/qemu-mps2-an386
 B        ?= build
@@ -100,9 +107,11 @@ $(BB)/catalogue.json: tests/gen_catalogue.py
 	$(PYTHON) tests/gen_catalogue.py many --seed 3 > $@
 
 RUN_FW := $(if $(NET),$(FW_NET),$(FW))
+NET_ARGS ?=
 run: deps $(RUN_FW) $(FEED)
-	$(QEMU) -nographic -semihosting-config enable=on,target=native,arg=ormodels,arg=flash=$(FLASH_FILE),arg=feed=$(FEED) \
-	    -kernel $(RUN_FW)
+	$(QEMU) -nographic -semihosting-config enable=on,target=native,arg=ormodels,arg=flash=$(FLASH_FILE),arg=feed=$(FEED)$(foreach a,$(if $(NET),$(NET_ARGS)),,arg=$(a)) \
+	    $(if $(NET),-nic user$(comma)model=lan9118) -kernel $(RUN_FW)
+comma := ,
 
 -include $(shell find $(BB) -name '*.d' 2>/dev/null)
 
@@ -110,10 +119,13 @@ run: deps $(RUN_FW) $(FEED)
 # The same firmware with the network fetch linked in (-DOM_BOARD_NET):
 # om_refresh over om_tls (port/mbedtls) over om_sock (port/sockets, built
 # for lwIP) over lwIP 2.2 with NO_SYS=0 on port/lwip's one-thread
-# cooperative sys_arch; Mbed TLS 3.6 cross-compiled by mk/mbedtls.mk in a
-# sub-make; the root CAs of NET_CAS baked into the image. The netif is a
-# stub (issue 9 brings the LAN9118 driver): the stack, sockets, TLS and
-# the CA chain run; nothing reaches a wire yet.
+# cooperative sys_arch, over the LAN9118 Ethernet controller (lan9118.c,
+# polled); Mbed TLS 3.6 cross-compiled by mk/mbedtls.mk in a sub-make;
+# the root CAs of NET_CAS baked into the image.
+# The board has no RTC: until a server's Date header sets the clock,
+# certificates are checked against a floor, the firmware's build time:
+# SOURCE_DATE_EPOCH (reproducible builds' variable), by default the date
+# of the last commit (only net_an386.o depends on it).
 MBEDTLS_DIR ?= third_party/mbedtls-3.6.6
 LWIP_DIR    ?= third_party/lwip-2.2.1+dfsg1
 # The roots openrouter.ai can chain to (Let's Encrypt, Google Trust
@@ -137,6 +149,7 @@ NET_DEFS    := -DOM_BOARD_NET -DOM_SOCK_LWIP -DOM_TLS_POOL_SIZE=$(TLS_POOL) \
 NET_INC     := -Iport/mbedtls -I$(MBEDTLS_DIR)/include -Iport/sockets \
                -Iport/lwip -I$(LWIP_DIR)/src/include
 NET_SRC     := $(FW_SRC) $(CORE_SRC) $(BOARD_DIR)/net_an386.c $(BOARD_DIR)/fmt_an386.c \
+               $(BOARD_DIR)/lan9118.c \
                port/sockets/om_sock.c port/mbedtls/om_tls.c port/lwip/sys_arch.c
 NET_OBJ     := $(NET_SRC:%.c=$(NB)/obj/%.o) $(NB)/obj/om_cas.o
 # lwIP: core, IPv4, the sequential and socket APIs, Ethernet/ARP, from
@@ -183,6 +196,13 @@ $(NB)/flags.sig: FORCE
 $(NB)/obj/%.o: %.c $(NB)/flags.sig | $(JSMN_DIR)/jsmn.h $(LWIP_DIR)/src/include/lwip/opt.h
 	@mkdir -p $(@D)
 	$(BCC) $(BCFLAGS) $(NET_DEFS) $(NET_INC) -MMD -MP -c $< -o $@
+
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+$(NB)/floor.sig: FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = "$(SOURCE_DATE_EPOCH)" ] || echo "$(SOURCE_DATE_EPOCH)" > $@
+$(NB)/obj/$(BOARD_DIR)/net_an386.o: $(NB)/floor.sig
+$(NB)/obj/$(BOARD_DIR)/net_an386.o: NET_DEFS += -DOM_BOARD_TIME_FLOOR=$(SOURCE_DATE_EPOCH)
 
 # The trust anchors: DER of NET_CAS, regenerated when the list changes.
 $(NB)/cas.list: FORCE
@@ -254,6 +274,40 @@ board-tls-quick: deps $(FW_PROBE)
 
 .PHONY: FORCE
 FORCE:
+
+# ------------------------------------------------------------ end to end
+# The net firmware with a test root baked in (the first five of NET_CAS
+# and tests/board/e2e_test.py's root, so the pool holds as many roots as
+# in the shipped image), fetching a real catalogue from a server in a
+# network namespace through QEMU's LAN9118 on a TAP device; compared with
+# the host CLI's parse of the same file. Needs root; the CLI ($(B)/ormodels)
+# is built first. E2E_TIMEOUT bounds each step on the UART.
+E2E        := $(BB)/e2e
+FW_E2E     := $(E2E)/ormodels-e2e.elf
+E2E_CAS    := $(wordlist 1,5,$(NET_CAS)) $(E2E)/pki/ca.pem
+E2E_CATALOGUE ?= $(BOOT_CATALOGUE)
+E2E_TIMEOUT ?= 600
+E2E_OBJ    := $(filter-out $(NB)/obj/om_cas.o,$(NET_OBJ)) $(E2E)/om_cas.o
+$(E2E)/pki/ca.pem: tests/board/e2e_test.py | deps
+	@$(PYTHON) tests/board/e2e_test.py gen --dir $(E2E)/pki
+$(E2E)/om_cas.c: $(E2E)/pki/ca.pem $(NB)/cas.list tests/board/bake_cas.py $(BOARD_DIR)/board.mk
+	@$(PYTHON) tests/board/bake_cas.py --dir $(NET_CA_DIR) --out $@ $(E2E_CAS)
+$(E2E)/om_cas.o: $(E2E)/om_cas.c
+	@$(BCC) $(BCFLAGS) -c $< -o $@
+$(FW_E2E): $(E2E_OBJ) $(NET_LWIP_OBJ) $(NET_MBEDTLS) $(BOARD_DIR)/an386.ld \
+           $(BOARD_DIR)/an386-sections.ld
+	@$(BCC) $(BLDFLAGS) -Wl,--defsym=OM_BOARD_STACK_SIZE=$(NET_STACK) \
+	    -T an386.ld -Wl,-Map=$(E2E)/ormodels-e2e.map -o $@ \
+	    $(E2E_OBJ) $(NET_LWIP_OBJ) $(NET_MBEDTLS) -lc -lgcc
+	@echo "LD $@ (the net firmware with the e2e test root)"
+
+.PHONY: e2e e2e-cli
+e2e-cli:
+	@$(MAKE) --no-print-directory BOARD=linux B=$(B) all >/dev/null
+e2e: deps e2e-cli $(FW_E2E) $(FW_NET)
+	@$(PYTHON) tests/board/e2e_test.py run --fw $(FW_E2E) --shipped $(FW_NET) \
+	    --pki $(E2E)/pki --cli $(B)/ormodels --catalogue $(E2E_CATALOGUE) \
+	    --work $(E2E)/run --timeout $(E2E_TIMEOUT)
 
 # ------------------------------------------------------- unit tests on target
 # tests/unit/*.c built for the Cortex-M4 with the core at its default

@@ -99,7 +99,7 @@
 #define LWIP_SOCKET_OFFSET              0
 #define MEMP_NUM_SOCKETS                MEMP_NUM_NETCONN
 
-/* ---- netif: one Ethernet interface (issue 9: LAN9118; a stub now) */
+/* ---- netif: one Ethernet interface, the LAN9118 (lan9118.c), polled */
 #define LWIP_SINGLE_NETIF               1
 #define LWIP_NETIF_STATUS_CALLBACK      0
 #define LWIP_NETIF_LINK_CALLBACK        0
@@ -116,7 +116,22 @@
 #define CHECKSUM_CHECK_TCP              1
 #define CHECKSUM_CHECK_ICMP             1
 
-/* ---- no statistics, no debug output; asserts on (om_lwip_assert) */
-#define LWIP_STATS                      0
+/* ---- statistics: only the heap's and the pools' use and peak (the
+ * firmware prints them after a fetch: `update`, `net`); no debug output;
+ * asserts on (om_lwip_assert) */
+#define LWIP_STATS                      1
+#define LWIP_STATS_DISPLAY              0
+#define MEM_STATS                       1
+#define MEMP_STATS                      1
+#define LINK_STATS                      0
+#define ETHARP_STATS                    0
+#define IP_STATS                        0
+#define IPFRAG_STATS                    0
+#define ICMP_STATS                      0
+#define IGMP_STATS                      0
+#define UDP_STATS                       0
+#define TCP_STATS                       0
+#define SYS_STATS                       0
+#define MIB2_STATS                      0
 
 #endif /* OM_AN386_LWIPOPTS_H */

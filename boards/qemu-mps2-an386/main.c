@@ -14,10 +14,16 @@
  *   feed=PATH    default catalogue for `fetch`
  *   run=CMD      run one command at boot (e.g. run=pick)
  *
- * Built with NET=1 (-DOM_BOARD_NET) it is the net firmware: lwIP 2.2,
- * Mbed TLS 3.6 and the baked root CAs are linked in with the whole fetch
- * path (om_refresh over om_tls), and the shell has `tls`, `net`,
- * `connect` and `update`. The netif is a stub until issue 9 (LAN9118).
+ * Built with NET=1 (-DOM_BOARD_NET) it is the net firmware: lwIP 2.2 on
+ * the LAN9118 Ethernet controller, Mbed TLS 3.6 and the baked root CAs
+ * are linked in with the whole fetch path (om_refresh over om_tls over
+ * om_sock over lwIP), and the shell has `tls`, `net`, `connect`,
+ * `update`, `clock` and `json`. More semihosting arguments:
+ *   ip=A.B.C.D mask=M gw=G   a static address (default: DHCP)
+ *   dns=A.B.C.D              the DNS server (default: DHCP's)
+ *   url=URL                  what `update` fetches (default: OpenRouter's)
+ * lwIP runs while the shell waits for a key, so ARP, DHCP and TCP's
+ * timers keep going between commands.
  */
 #include <string.h>
 
@@ -53,6 +59,10 @@ static om_store_t store;
 static uint8_t chunk[FEED_CHUNK];
 static char cmdline[256];
 static const char *flash_path, *feed_path, *boot_cmd;
+#ifdef OM_BOARD_NET
+static board_net_cfg_t net_cfg;
+static const char *update_url;
+#endif
 static om_picker_source_t source = OM_PICKER_SRC_NO_TABLE;
 
 static void say(const char *a, const char *b)
@@ -89,6 +99,18 @@ static void parse_cmdline(void)
             feed_path = w + 5;
         else if (strncmp(w, "run=", 4) == 0)
             boot_cmd = w + 4;
+#ifdef OM_BOARD_NET
+        else if (strncmp(w, "ip=", 3) == 0)
+            net_cfg.ip = w + 3;
+        else if (strncmp(w, "mask=", 5) == 0)
+            net_cfg.mask = w + 5;
+        else if (strncmp(w, "gw=", 3) == 0)
+            net_cfg.gw = w + 3;
+        else if (strncmp(w, "dns=", 4) == 0)
+            net_cfg.dns = w + 4;
+        else if (strncmp(w, "url=", 4) == 0)
+            update_url = w + 4;
+#endif
     }
 }
 
@@ -100,6 +122,9 @@ static void load_table(void)
         board_put_u32(table.count);
         board_puts(" models from flash\n");
         source = OM_PICKER_SRC_CATALOGUE;
+#ifdef OM_BOARD_NET
+        board_time_floor_raise(table.updated_at); /* it was that late once */
+#endif
         return;
     }
     if (e == OM_ERR_NOTFOUND)
@@ -170,6 +195,20 @@ static void cmd_list(const char *term)
     }
     board_put_u32((uint32_t)n);
     board_puts(" models\n");
+}
+
+static int uart_write(void *ctx, const void *buf, size_t len)
+{
+    return board_console.write(ctx, buf, len);
+}
+
+/* The table as the CLI's `list --json` prints it, on one line. */
+static void cmd_json(void)
+{
+    int e = om_json_write_models(&table, 0, 0, uart_write, 0);
+    board_puts("\n");
+    if (e)
+        say_err("json", e);
 }
 
 /* Streams a host file through the extractor into the table, in chunks,
@@ -377,32 +416,130 @@ static void cmd_connect(char *arg)
 static uint32_t clk_ms(void *ctx) { (void)ctx; return board_ms(); }
 static int64_t clk_unix(void *ctx) { (void)ctx; return board_unix_s(); }
 
-/* om_refresh over TLS: the whole fetch path of a device. */
-static void cmd_update(void)
+/* The TLS transport, noting when each connection's first bytes of
+ * response arrived: the moment its Date header speaks of. */
+static struct {
+    om_transport_t tls;
+    uint32_t head_ms;
+    uint8_t head_seen;
+} stamp;
+
+static int st_open(void *ctx, const char *host, uint16_t port, int tls_on,
+                   uint32_t timeout_ms)
+{
+    (void)ctx;
+    stamp.head_seen = 0;
+    return stamp.tls.open(stamp.tls.ctx, host, port, tls_on, timeout_ms);
+}
+
+static int st_send(void *ctx, const void *buf, size_t len, uint32_t ms)
+{
+    (void)ctx;
+    return stamp.tls.send(stamp.tls.ctx, buf, len, ms);
+}
+
+static int st_recv(void *ctx, void *buf, size_t cap, uint32_t ms)
+{
+    int r = stamp.tls.recv(stamp.tls.ctx, buf, cap, ms);
+    (void)ctx;
+    if (r > 0 && !stamp.head_seen) {
+        stamp.head_seen = 1;
+        stamp.head_ms = board_ms();
+    }
+    return r;
+}
+
+static void st_close(void *ctx)
+{
+    (void)ctx;
+    stamp.tls.close(stamp.tls.ctx);
+}
+
+static const char *st_error(void *ctx)
+{
+    (void)ctx;
+    return stamp.tls.error(stamp.tls.ctx);
+}
+
+static void clock_line(void)
+{
+    char d[21];
+    int64_t now = board_unix_s();
+    if (now) {
+        om_format_time(now, d);
+        say("clock: ", d);
+    } else {
+        om_format_time(board_time_floor(), d);
+        board_puts("clock: unknown (no RTC); certificates are checked "
+                   "against the floor ");
+        say(d, 0);
+    }
+}
+
+/* om_refresh over TLS through lwIP and the LAN9118: the whole fetch path
+ * of a device. The popular models and the choice are pinned, as the CLI
+ * pins them. Afterwards: the clock from the Date header when it was
+ * unknown, and the peaks of the fetch (TLS pool, lwIP, stack). */
+static void cmd_update(const char *url)
 {
     static om_fetch_cfg_t cfg;
     static om_fetch_result_t res;
-    om_transport_t tr;
+    static const char *pins[OM_PINNED_MAX];
+    static char chosen[OM_ID_MAX + 1];
+    om_transport_t tr = {0, st_open, st_send, st_recv, st_close, st_error};
     om_clock_t clk = {0, clk_ms, clk_unix};
+    size_t i, npin = 0;
+    uint32_t t0;
     int out;
     if (tls_up() != 0)
         return;
+    if (!board_net_wait(15000)) {
+        say("update: failed: the network is not up (no link or no address)",
+            0);
+        return;
+    }
     memset(&cfg, 0, sizeof cfg);
+    cfg.url = url && *url ? url : update_url;
+    for (i = 0; i < sizeof om_picker_popular_default /
+                    sizeof om_picker_popular_default[0] && npin + 1 < OM_PINNED_MAX; i++)
+        pins[npin++] = om_picker_popular_default[i];
+    if (store.sel_load(store.ctx, chosen, sizeof chosen) > 0)
+        pins[npin++] = chosen;
+    cfg.pinned = pins;
+    cfg.npinned = npin;
     cfg.connect_timeout_ms = 10000;
     cfg.read_timeout_ms = 15000;
-    cfg.deadline_ms = 300000; /* 1.3 MB at the emulated UART's pace */
-    om_tls_transport(&tls, &tr);
+    cfg.deadline_ms = 300000;
+    om_tls_transport(&tls, &stamp.tls);
+    tls.time_floor = board_unix_s() == 0;
     om_tls_pool_reset_high_water();
+    board_stack_paint();
+    t0 = board_ms();
     out = om_refresh(&fetcher, &cfg, &tr, &clk, &store, &table, &table, 0,
                      OM_REFRESH_FORCE, &res);
     board_puts("update: ");
     board_puts(om_refresh_name(out));
     board_puts(": ");
     board_puts(res.msg);
-    board_puts("\n");
+    board_puts(" (");
+    board_put_u32(board_ms() - t0);
+    board_puts(" ms)\n");
     if (out == OM_REFRESH_UPDATED)
         source = OM_PICKER_SRC_CATALOGUE;
-    pool_line();
+    if (res.server_date > 0 && stamp.head_seen && !board_unix_s())
+        board_clock_set(res.server_date +
+                        (int64_t)((board_ms() - stamp.head_ms) / 1000u));
+    clock_line();
+    board_puts("peak: TLS pool ");
+    board_put_u32((uint32_t)om_tls_pool_high_water());
+    board_puts(" of ");
+    board_put_u32((uint32_t)om_tls_pool_size());
+    board_puts(", stack ");
+    board_put_u32(board_stack_used());
+    board_puts(" of ");
+    board_put_u32(board_stack_size());
+    board_puts(" (painted)\n");
+    board_net_peaks();
 }
 #endif
 
@@ -410,6 +547,7 @@ static void help(void)
 {
     say("commands:\n"
         "  list [TERM]   the table (models whose id or name contain TERM)\n"
+        "  json          the table as JSON (the CLI's list --json)\n"
         "  pick          choose the model on the serial picker\n"
         "  select ID     choose a model by id\n"
         "  sel           the saved choice\n"
@@ -419,7 +557,9 @@ static void help(void)
         "  tls           parse the baked root CAs, show the TLS pool\n"
         "  net           the network interface and lwIP's memory\n"
         "  connect [HOST [PORT]]  a TCP connection through lwIP (2 s)\n"
-        "  update        om_refresh: fetch openrouter.ai over TLS\n"
+        "  update [URL]  om_refresh over TLS (default url= or OpenRouter),\n"
+        "                save to flash; then the clock and the peaks\n"
+        "  clock         the wall clock (unknown until a server's Date)\n"
 #endif
         "  reboot        reset the CPU (the table comes back from flash)\n"
         "  quit          stop QEMU", 0);
@@ -438,6 +578,8 @@ static int run(char *line)
         return 0;
     if (!strcmp(line, "list"))
         cmd_list(arg);
+    else if (!strcmp(line, "json"))
+        cmd_json();
     else if (!strcmp(line, "pick"))
         cmd_pick();
     else if (!strcmp(line, "select"))
@@ -458,7 +600,9 @@ static int run(char *line)
     else if (!strcmp(line, "connect"))
         cmd_connect(arg);
     else if (!strcmp(line, "update"))
-        cmd_update();
+        cmd_update(arg);
+    else if (!strcmp(line, "clock"))
+        clock_line();
 #endif
     else if (!strcmp(line, "reboot"))
         board_reset();
@@ -477,7 +621,16 @@ static int read_line(char *buf, size_t cap)
 {
     size_t n = 0;
     for (;;) {
+#ifdef OM_BOARD_NET
+        int c = board_getc(0);
+        if (c < 0) { /* lwIP runs while nobody types */
+            om_lwip_poll();
+            om_lwip_idle();
+            continue;
+        }
+#else
         int c = board_getc(UINT32_MAX);
+#endif
         if (c == '\r' || c == '\n') {
             board_puts("\n");
             buf[n] = '\0';
@@ -500,10 +653,14 @@ int main(void)
     say("\normodels " OM_VERSION " on qemu-mps2-an386 (Cortex-M4F, 128 KB RAM)", 0);
     parse_cmdline();
 #ifdef OM_BOARD_NET
-    if (board_net_init() != 0)
-        say("net: lwIP did not start", 0);
-    else
-        say("net: lwIP up, netif stub (no link until the LAN9118 driver)", 0);
+    {
+        const char *why;
+        if (board_net_init(&net_cfg, &why) != 0)
+            say("net: lwIP did not start: ", why);
+        else
+            say("net: lwIP up, LAN9118 e0, ",
+                net_cfg.ip ? "static address" : "DHCP");
+    }
 #endif
     if (board_nor_init(&nor, flash_path) != 0)
         say("flash: host file unusable, RAM only: ", flash_path);

@@ -1,13 +1,25 @@
 /*
  * net_an386.c - see net_an386.h. Board hooks of the network stack:
- *  - lwIP: sys_now (SysTick), om_lwip_rand, om_lwip_assert, the netif;
+ *  - lwIP: sys_now (SysTick), om_lwip_rand, om_lwip_assert, the poll that
+ *    feeds the LAN9118's frames in, the netif (static address or DHCP);
  *  - om_tls: om_port_entropy, and Mbed TLS's clock with
  *    OM_MBEDTLS_BOARD_TIME (mbedtls_platform_set_time, our own
  *    mbedtls_platform_gmtime_r and mbedtls_ms_time).
  *
- * Entropy and wall time come from the HOST through semihosting (QEMU:
- * its /dev/urandom and clock). That is honest in the emulator and only
- * there: a real board reads its TRNG and an RTC set by SNTP.
+ * Entropy comes from the HOST through semihosting (QEMU reads its
+ * /dev/urandom): honest in the emulator and only there. A real board MUST
+ * wire om_port_entropy to its hardware TRNG (e.g. the RNG peripheral of
+ * an STM32, the TRNG of an nRF or an i.MX RT), with its health tests:
+ * every TLS key and nonce is drawn from the DRBG this seeds.
+ *
+ * Wall time does NOT come from the host: a board without RTC does not
+ * know it at boot. Until board_clock_set (after a fetch: the response's
+ * Date header), Mbed TLS gets board_time_floor(): the build time
+ * (OM_BOARD_TIME_FLOOR, seconds since 1970, set by board.mk from the
+ * last commit's date), raised by what the board learns later (the saved
+ * table's date), and om_tls is told that it is a floor (time_floor), so
+ * that only expiry is checked against it. A board with an RTC or SNTP
+ * calls board_clock_set instead.
  */
 #include "net_an386.h"
 
@@ -15,14 +27,17 @@
 #include <time.h>
 
 #include "board.h"
+#include "lan9118.h"
 #include "om_lwip.h"
 #include "om_port.h"
 
+#include "lwip/dhcp.h"
 #include "lwip/dns.h"
 #include "lwip/etharp.h"
 #include "lwip/init.h"
 #include "lwip/memp.h"
 #include "lwip/priv/memp_priv.h"
+#include "lwip/stats.h"
 #include "lwip/netif.h"
 #include "lwip/tcpip.h"
 
@@ -36,9 +51,15 @@
 #pragma GCC diagnostic pop
 #endif
 
+#ifndef OM_BOARD_TIME_FLOOR
+#error "OM_BOARD_TIME_FLOOR (the build time, seconds since 1970) is set by board.mk"
+#endif
+
 static struct netif eth;
-static uint32_t stub_dropped;
+static uint8_t eth_ok, use_dhcp;
 static uint32_t rand_state;
+static int64_t clock_base, time_floor = OM_BOARD_TIME_FLOOR;
+static uint32_t clock_base_ms;
 
 /* ----------------------------------------------------------- entropy */
 
@@ -92,45 +113,47 @@ void om_lwip_assert(const char *msg, const char *file, int line)
 
 void om_lwip_idle(void) { __asm volatile("wfi"); }
 
-/* The stub interface: what issue 9's LAN9118 driver replaces. Link down,
- * every frame handed to it is counted and dropped, nothing is received
- * (om_lwip_board_poll keeps its empty default). */
-static err_t stub_linkoutput(struct netif *n, struct pbuf *p)
+/* The LAN9118's frames enter lwIP from every wait and the idle loop. */
+void om_lwip_board_poll(void)
 {
-    (void)n;
-    (void)p;
-    stub_dropped++;
-    return ERR_OK;
-}
-
-static err_t stub_init(struct netif *n)
-{
-    static const uint8_t mac[6] = {0x02, 0x00, 0x4f, 0x4d, 0x00, 0x01};
-    n->name[0] = 'e';
-    n->name[1] = '0';
-    n->mtu = 1500;
-    n->hwaddr_len = 6;
-    memcpy(n->hwaddr, mac, 6);
-    n->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET;
-    n->output = etharp_output;
-    n->linkoutput = stub_linkoutput;
-    return ERR_OK;
+    if (eth_ok)
+        lan9118_poll(&eth);
 }
 
 /* --------------------------------------------------------------- time */
 
+int64_t board_unix_s(void)
+{
+    if (!clock_base)
+        return 0;
+    return clock_base + (int64_t)((board_ms() - clock_base_ms) / 1000u);
+}
+
+void board_clock_set(int64_t unix_s)
+{
+    if (unix_s < time_floor)
+        return; /* a server's Date before the build: not believed */
+    clock_base = unix_s;
+    clock_base_ms = board_ms();
+}
+
+int64_t board_time_floor(void) { return time_floor; }
+
+void board_time_floor_raise(int64_t unix_s)
+{
+    if (unix_s > time_floor)
+        time_floor = unix_s;
+}
+
+/* Mbed TLS's clock: the real time once known, else the floor (om_tls is
+ * told, see main.c: only expiry is checked against it). */
 static mbedtls_time_t board_time(mbedtls_time_t *t)
 {
-    mbedtls_time_t now = (mbedtls_time_t)board_unix_s();
+    int64_t s = board_unix_s();
+    mbedtls_time_t now = (mbedtls_time_t)(s ? s : time_floor);
     if (t)
         *t = now;
     return now;
-}
-
-int64_t board_unix_s(void)
-{
-    uint32_t s = sh_time();
-    return s == UINT32_MAX ? 0 : (int64_t)s;
 }
 
 mbedtls_ms_time_t mbedtls_ms_time(void) { return (mbedtls_ms_time_t)board_ms(); }
@@ -169,28 +192,68 @@ struct tm *mbedtls_platform_gmtime_r(const mbedtls_time_t *tt,
 
 /* ---------------------------------------------------------------- up */
 
-int board_net_init(void)
+static int addr(const char *s, ip4_addr_t *a)
+{
+    return s && ip4addr_aton(s, a);
+}
+
+int board_net_init(const board_net_cfg_t *cfg, const char **why)
 {
     ip4_addr_t ip, mask, gw, dns;
-    if (mbedtls_platform_set_time(board_time) != 0)
-        return -1;
-    tcpip_init(NULL, NULL);
-    /* QEMU's user network (slirp) numbers; DHCP replaces them once the
-     * driver exists. */
-    IP4_ADDR(&ip, 10, 0, 2, 15);
-    IP4_ADDR(&mask, 255, 255, 255, 0);
-    IP4_ADDR(&gw, 10, 0, 2, 2);
-    IP4_ADDR(&dns, 10, 0, 2, 3);
-    LOCK_TCPIP_CORE();
-    if (!netif_add(&eth, &ip, &mask, &gw, NULL, stub_init, tcpip_input)) {
-        UNLOCK_TCPIP_CORE();
+    *why = "";
+    if (mbedtls_platform_set_time(board_time) != 0) {
+        *why = "clock";
         return -1;
     }
+    ip4_addr_set_zero(&ip);
+    ip4_addr_set_zero(&mask);
+    ip4_addr_set_zero(&gw);
+    use_dhcp = !cfg->ip;
+    if (!use_dhcp) {
+        if (!addr(cfg->ip, &ip) || (cfg->gw && !addr(cfg->gw, &gw))) {
+            *why = "bad ip= or gw=";
+            return -1;
+        }
+        if (!addr(cfg->mask ? cfg->mask : "255.255.255.0", &mask)) {
+            *why = "bad mask=";
+            return -1;
+        }
+    }
+    tcpip_init(NULL, NULL);
+    LOCK_TCPIP_CORE();
+    if (!netif_add(&eth, &ip, &mask, &gw, NULL, lan9118_netif_init,
+                   tcpip_input)) {
+        UNLOCK_TCPIP_CORE();
+        *why = "no LAN9118 at 0x40200000";
+        return -1;
+    }
+    eth_ok = 1;
     netif_set_default(&eth);
     netif_set_up(&eth);
-    dns_setserver(0, &dns);
+    if (cfg->dns && addr(cfg->dns, &dns))
+        dns_setserver(0, &dns);
+    if (use_dhcp && dhcp_start(&eth) != ERR_OK) {
+        UNLOCK_TCPIP_CORE();
+        *why = "DHCP did not start";
+        return -1;
+    }
     UNLOCK_TCPIP_CORE();
+    om_lwip_poll(); /* the link state */
     return 0;
+}
+
+int board_net_wait(uint32_t timeout_ms)
+{
+    uint32_t t0 = board_ms();
+    for (;;) {
+        om_lwip_poll();
+        if (eth_ok && netif_is_link_up(&eth) &&
+            !ip4_addr_isany_val(*netif_ip4_addr(&eth)))
+            return 1;
+        if (board_ms() - t0 >= timeout_ms)
+            return 0;
+        om_lwip_idle();
+    }
 }
 
 uint32_t board_net_ram(void)
@@ -203,21 +266,91 @@ uint32_t board_net_ram(void)
     return n;
 }
 
+static void put_ip(const char *what, const ip4_addr_t *a)
+{
+    char b[16];
+    board_puts(what);
+    board_puts(ip4addr_ntoa_r(a, b, sizeof b));
+}
+
 void board_net_status(void)
 {
-    char ip[16];
+    const lan9118_stats_t *s = lan9118_stats();
+    static const char hex[] = "0123456789abcdef";
+    char mac[18];
+    int i;
     board_puts("net: lwIP " LWIP_VERSION_STRING " (NO_SYS=0, one thread), "
-               "netif e0 stub: link ");
-    board_puts(netif_is_link_up(&eth) ? "up" : "down (no driver: issue 9)");
-    board_puts(", ip ");
-    board_puts(ip4addr_ntoa_r(netif_ip4_addr(&eth), ip, sizeof ip));
-    board_puts(", frames dropped ");
-    board_put_u32(stub_dropped);
-    board_puts("\nnet: lwIP RAM ");
+               "LAN9118 e0: ");
+    if (!eth_ok) {
+        board_puts("absent\n");
+        return;
+    }
+    for (i = 0; i < 6; i++) {
+        mac[i * 3] = hex[eth.hwaddr[i] >> 4];
+        mac[i * 3 + 1] = hex[eth.hwaddr[i] & 15];
+        mac[i * 3 + 2] = i < 5 ? ':' : '\0';
+    }
+    board_puts("link ");
+    board_puts(netif_is_link_up(&eth) ? "up" : "down");
+    board_puts(", mac ");
+    board_puts(mac);
+    put_ip(use_dhcp ? ", dhcp ip " : ", ip ", netif_ip4_addr(&eth));
+    put_ip("/", netif_ip4_netmask(&eth));
+    put_ip(", gw ", netif_ip4_gw(&eth));
+    put_ip(", dns ", ip_2_ip4(dns_getserver(0)));
+    board_puts("\nnet: frames in ");
+    board_put_u32(s->rx_frames);
+    board_puts(" (");
+    board_put_u32(s->rx_bytes);
+    board_puts(" B, ");
+    board_put_u32(s->rx_dropped);
+    board_puts(" dropped), out ");
+    board_put_u32(s->tx_frames);
+    board_puts(" (");
+    board_put_u32(s->tx_bytes);
+    board_puts(" B, ");
+    board_put_u32(s->tx_errors);
+    board_puts(" errors)\nnet: lwIP RAM ");
     board_put_u32(board_net_ram());
     board_puts(" bytes, mailboxes ");
     board_put_u32(om_lwip_mboxes_used());
     board_puts(" in use (peak ");
     board_put_u32(om_lwip_mboxes_peak());
     board_puts(")\n");
+}
+
+#if MEMP_STATS && MEM_STATS
+static const char *const pool_names[] = {
+#define LWIP_MEMPOOL(name, num, size, desc) #name,
+#include "lwip/priv/memp_std.h"
+};
+#endif
+
+void board_net_peaks(void)
+{
+#if MEMP_STATS && MEM_STATS
+    int i;
+    board_puts("peak: lwIP heap ");
+    board_put_u32(lwip_stats.mem.max);
+    board_puts(" of ");
+    board_put_u32(MEM_SIZE);
+    board_puts(", pools");
+    for (i = 0; i < (int)MEMP_MAX; i++) {
+        const struct stats_mem *m = memp_pools[i]->stats;
+        board_puts(" ");
+        board_puts(pool_names[i]);
+        board_puts(" ");
+        board_put_u32(m->max);
+        board_puts("/");
+        board_put_u32(memp_pools[i]->num);
+        if (m->err) {
+            board_puts(" (");
+            board_put_u32(m->err);
+            board_puts(" failed)");
+        }
+    }
+    board_puts(", chip waits ");
+    board_put_u32(lan9118_stats()->rx_waits);
+    board_puts("\n");
+#endif
 }

@@ -380,14 +380,18 @@ static void set_msg(om_tls_t *t, const char *msg)
 
 /* First dNSName of the server's certificate, kept for the message of a
  * hostname mismatch. Called by Mbed TLS for each certificate of the
- * chain; changes no verdict. */
+ * chain; changes one verdict only: with t->time_floor, "not yet valid"
+ * (the clock is a lower bound, so the certificate's start may well have
+ * passed). */
 static int verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth,
                      uint32_t *flags)
 {
     om_tls_t *t = ctx;
     const mbedtls_x509_sequence *san;
 
-    (void)flags;
+    if (t->time_floor) {
+        *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_FUTURE;
+    }
     if (depth != 0) {
         return 0;
     }

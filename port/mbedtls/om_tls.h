@@ -88,6 +88,12 @@ typedef struct om_tls {
     uint8_t saw_fin;    /* the socket gave 0 (TCP FIN) */
     uint8_t peer_closed;/* close_notify received */
     uint8_t tls12_only; /* conf limited to TLS 1.2 for a retry, until close */
+    /* Set by the caller after init: 1 when mbedtls_time() is only a lower
+     * bound of the real time (a board without RTC whose clock is not set
+     * yet: its build time). A certificate not yet valid at that time is
+     * then accepted (the real time may well be later); one that expired
+     * before it is still rejected. 0 (init's value): the clock is true. */
+    uint8_t time_floor;
     char peer_name[64]; /* first DNS name of the server's certificate */
     /* read-only figures */
     int ca_parsed;      /* CA certificates in the chain */
