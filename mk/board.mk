@@ -6,6 +6,9 @@
 #   make board-test    that board's tests: the unit tests on the emulated
 #                      Cortex-M4, the boot test, the footprint check
 #                      (also part of `make test`)
+#   make board-e2e     the net firmware fetches a real catalogue over TLS
+#                      from a server in a network namespace (part of
+#                      `make test`; needs root)
 #
 # The flash store (port/flash) is a port like port/linux: it joins
 # PORT_SRC/PORT_OBJ here so that the unit tests (tests/unit/test_flash.c,
@@ -25,6 +28,15 @@ TEST_SUITES += board-test
 board-test:
 	@scripts/fetch-sources.sh mbedtls lwip >/dev/null
 	@$(MAKE) --no-print-directory BOARD=$(BOARD_MCU) B=$(B) test
+
+# The net firmware end to end: a real catalogue fetched over TLS through
+# lwIP and the LAN9118 from a server in a network namespace (needs root;
+# OM_ALLOW_SKIP=1 turns "not root" into a skip, as for lwip-test).
+TEST_SUITES += board-e2e
+.PHONY: board-e2e
+board-e2e: all
+	@scripts/fetch-sources.sh mbedtls lwip >/dev/null
+	@$(MAKE) --no-print-directory BOARD=$(BOARD_MCU) B=$(B) e2e
 
 size:
 	@scripts/fetch-sources.sh mbedtls lwip >/dev/null

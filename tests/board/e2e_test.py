@@ -28,8 +28,10 @@ host CLI's `parse --json` of the same file (updated_at aside); the bytes
 crossed the TAP device; the clock is set from the Date header; the peaks
 are printed; then a wrong CA, a truncated body and an expired certificate
 each fail in one line and leave the flash file byte-identical. Boot 2
-(DHCP, same flash): the table comes back from flash, equal; a server that
-is down (nothing listening) fails cleanly, flash intact.
+(DHCP, same flash): the table and the choice made with the serial picker
+come back from flash; the clock is unknown again; a fetch by DHCP's
+address and DNS server gives the same table; a server that is down
+(nothing listening) fails cleanly, flash intact.
 
 Needs root (ip netns, TAP). Without it, or when the namespace cannot be
 made: with OM_ALLOW_SKIP=1 prints "SKIPPED: ..." and exits 0, else fails
@@ -414,6 +416,20 @@ def run(a):
             else:
                 print("e2e: SKIPPED the expired certificate (no python3-cryptography)")
             assert open(flash, "rb").read() == saved
+            # the serial picker on the fetched table: search, choose
+            b.send("pick")
+            scr = b.expect("Select or search: ")
+            assert "Found %d models" % n in scr, scr
+            term = host["models"][n // 2]["id"]
+            b.send("s " + term, end="\r")
+            scr = b.expect("a number chooses")
+            rows = re.findall(r"^\s+1 (\S+)", scr, re.M)
+            assert rows, scr
+            chosen = rows[0]
+            b.send("1", end="\r")
+            b.expect("Selected: %s\n" % chosen)
+            b.expect(PROMPT)
+            checks += 1
             b.send("quit")
             assert b.wait() == 0, "quit: QEMU exit status"
         finally:
@@ -426,6 +442,16 @@ def run(a):
             assert "net: lwIP up, LAN9118 e0, DHCP" in boot, boot
             assert "table: %d models from flash" % n in boot, boot
             assert table_json(b.cmd("json")) == host, "the table did not come back"
+            assert "selected: " + chosen in boot, boot
+            checks += 1
+            # the clock is unknown again (no RTC), its floor now the
+            # saved table's date; a fetch over DHCP's address and DNS
+            out = b.cmd("clock")
+            assert "clock: unknown" in out and m.group(1)[:10] in out, out
+            out = b.cmd("update %s/ok" % url, a.timeout)
+            assert re.search(r"update: updated: %d models" % n, out), out
+            assert table_json(b.cmd("json")) == host, "second fetch differs"
+            print("e2e: boot 2 (DHCP): " + re.search(r"update: .*", out).group(0))
             checks += 1
             line = expect_fail(b, flash, "https://%s:1/ok" % NAME,
                                r"(refused|reset)", "server down", a.timeout)
