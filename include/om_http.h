@@ -104,8 +104,17 @@ typedef int (*om_http_body_fn)(void *ctx, const uint8_t *p, size_t n);
 #define OM_HTTP_F_DATE 0x20u    /* Date header parsed into date */
 #define OM_HTTP_F_EXTRA 0x40u   /* bytes came after the end (ignored) */
 
-/* Response parser state: place it anywhere (about 1 KB with the default
- * limits); set it up with om_http_resp_init. The caller may set body_max
+/* Bytes behind om_http_resp_t's kept headers: a Location, or an ETag and
+ * a Last-Modified. */
+#if OM_URL_MAX > OM_ETAG_MAX + OM_LASTMOD_MAX + 1
+#define OM_HTTP_KEPT_SIZE (OM_URL_MAX + 1)
+#else
+#define OM_HTTP_KEPT_SIZE (OM_ETAG_MAX + OM_LASTMOD_MAX + 2)
+#endif
+
+/* Response parser state: place it anywhere (about 700 bytes with the
+ * default limits; it points into itself, so do not copy it while in use);
+ * set it up with om_http_resp_init. The caller may set body_max
  * after init; the result fields are read-only and valid once
  * OM_HTTP_F_HEAD is set; the rest is private. */
 typedef struct om_http_resp {
@@ -125,9 +134,11 @@ typedef struct om_http_resp {
     uint16_t status;         /* 200, 304, ... (final status; 1xx skipped) */
     uint8_t http_minor;      /* 0 for HTTP/1.0, 1 for HTTP/1.1 */
     uint8_t flags;           /* OM_HTTP_F_* */
-    char location[OM_URL_MAX + 1];          /* Location, "" when none */
-    char etag[OM_ETAG_MAX + 1];             /* ETag, "" when none or long */
-    char last_modified[OM_LASTMOD_MAX + 1]; /* "" when none or long */
+    /* Kept headers. A client needs a Location only from a redirect and
+     * validators only from other responses, so they share storage: */
+    const char *location;      /* a 3xx's Location; "" when none or not 3xx */
+    const char *etag;          /* ETag; "" when none, too long, or a 3xx */
+    const char *last_modified; /* likewise */
 
     /* the first error, sticky */
     int err;                 /* 0 or the error every call returns */
@@ -143,6 +154,8 @@ typedef struct om_http_resp {
     uint8_t state;
     uint8_t sub; /* per-state bits: CR seen, skipping, ... */
     char line[OM_HTTP_LINE_MAX];
+    char kept[OM_HTTP_KEPT_SIZE]; /* behind location, or etag and
+                                     last_modified */
 } om_http_resp_t;
 
 /* Starts parsing a new response; body bytes go to on_body(ctx, ...).

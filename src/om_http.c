@@ -395,6 +395,7 @@ static const char *const header_names[] = {
     "last-modified", "date", "retry-after", "content-type"};
 
 #define LENGTH_MAX ((uint64_t)INT64_MAX) /* largest body or chunk size */
+#define ETAG_CAP (OM_ETAG_MAX + 1)      /* kept[]: ETag, then Last-Modified */
 
 static int fail(om_http_resp_t *r, int err, const char *msg, size_t i)
 {
@@ -414,9 +415,9 @@ static void reset_fields(om_http_resp_t *r)
     r->status = 0;
     r->http_minor = 0;
     r->flags = 0;
-    r->location[0] = '\0';
-    r->etag[0] = '\0';
-    r->last_modified[0] = '\0';
+    r->location = "";
+    r->etag = "";
+    r->last_modified = "";
     r->nheaders = 0;
 }
 
@@ -454,6 +455,14 @@ static int parse_status(om_http_resp_t *r, const char *s, size_t n, size_t i)
         return fail(r, OM_ERR_HTTP, "bad status code", i);
     r->status = (uint16_t)code;
     r->http_minor = (uint8_t)(s[7] == '0' ? 0 : 1);
+    r->kept[0] = '\0';
+    r->kept[ETAG_CAP] = '\0';
+    if (code / 100 == 3 && code != 304) { /* a redirect */
+        r->location = r->kept;
+    } else {
+        r->etag = r->kept;
+        r->last_modified = r->kept + ETAG_CAP;
+    }
     r->state = S_HEADER;
     return OM_OK;
 }
@@ -550,6 +559,7 @@ static int parse_header(om_http_resp_t *r, const char *s, size_t n, int cut, siz
     size_t k;
     int h;
     int rc;
+    int redirect;
 
     if (is_ows(s[0]))
         return fail(r, OM_ERR_HTTP, "obs-fold header line", i);
@@ -566,7 +576,11 @@ static int parse_header(om_http_resp_t *r, const char *s, size_t n, int cut, siz
         if (!is_tchar(s[k]))
             return fail(r, OM_ERR_HTTP, "bad header name", i);
     h = header_id(s, name_len);
-    if (h == H_OTHER)
+    /* Location matters in a redirect only, validators everywhere else
+     * (304 included) */
+    redirect = r->location == r->kept;
+    if (h == H_OTHER || (h == H_LOCATION && !redirect) ||
+        ((h == H_ETAG || h == H_LAST_MODIFIED) && redirect))
         return OM_OK;
 
     v = colon + 1;
@@ -587,10 +601,10 @@ static int parse_header(om_http_resp_t *r, const char *s, size_t n, int cut, siz
         case H_LOCATION:
             return fail(r, OM_ERR_TOOBIG, "Location too long", i);
         case H_ETAG:
-            r->etag[0] = '\0';
+            r->kept[0] = '\0';
             return OM_OK;
         case H_LAST_MODIFIED:
-            r->last_modified[0] = '\0';
+            r->kept[ETAG_CAP] = '\0';
             return OM_OK;
         case H_CONTENT_TYPE:
             r->flags &= (uint8_t)~OM_HTTP_F_JSON;
@@ -620,14 +634,14 @@ static int parse_header(om_http_resp_t *r, const char *s, size_t n, int cut, siz
     case H_LOCATION:
         if (vn > OM_URL_MAX)
             return fail(r, OM_ERR_TOOBIG, "Location too long", i);
-        memcpy(r->location, v, vn); /* checked again by om_url_resolve */
-        r->location[vn] = '\0';
+        memcpy(r->kept, v, vn); /* checked again by om_url_resolve */
+        r->kept[vn] = '\0';
         return OM_OK;
     case H_ETAG:
-        (void)keep(r->etag, sizeof(r->etag), v, vn);
+        (void)keep(r->kept, ETAG_CAP, v, vn);
         return OM_OK;
     case H_LAST_MODIFIED:
-        (void)keep(r->last_modified, sizeof(r->last_modified), v, vn);
+        (void)keep(r->kept + ETAG_CAP, OM_LASTMOD_MAX + 1, v, vn);
         return OM_OK;
     case H_DATE:
         if (om_http_parse_date(v, vn, &r->date) == OM_OK)

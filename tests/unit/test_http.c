@@ -868,15 +868,28 @@ static void test_cdn_headers(void **state)
 }
 
 /* A one-header response "HTTP/1.1 200 OK\r\n<hdr>\r\nContent-Length: 2
- * \r\n\r\nok" parsed whole and a byte at a time; both must agree. */
-static int parse_with_header(om_http_resp_t *r, sink_t *s, const char *hdr, size_t step)
+ * \r\n\r\nok" (or with another status line) parsed whole and a byte at
+ * a time; both must agree. */
+static int parse_status_header(om_http_resp_t *r, sink_t *s, const char *status,
+                               const char *hdr, size_t step)
 {
     text_t *t = text_new();
 
-    add(t, "HTTP/1.1 200 OK\r\n");
+    add(t, status);
     add(t, hdr);
     add(t, "\r\nContent-Length: 2\r\n\r\nok");
     return parse(r, s, t->buf, t->len, step, 0);
+}
+
+static int parse_with_header(om_http_resp_t *r, sink_t *s, const char *hdr, size_t step)
+{
+    return parse_status_header(r, s, "HTTP/1.1 200 OK\r\n", hdr, step);
+}
+
+/* The same in a redirect, where a Location is kept. */
+static int parse_redirect(om_http_resp_t *r, sink_t *s, const char *hdr, size_t step)
+{
+    return parse_status_header(r, s, "HTTP/1.1 302 Found\r\n", hdr, step);
 }
 
 static void test_long_headers(void **state)
@@ -898,21 +911,25 @@ static void test_long_headers(void **state)
         memcpy(hdr, "Location: /", 11);
         memset(hdr + 11, 'l', OM_URL_MAX - 1);
         hdr[10 + OM_URL_MAX] = '\0';
-        assert_int_equal(parse_with_header(&r, &s, hdr, step), 0);
+        assert_int_equal(parse_redirect(&r, &s, hdr, step), 0);
         assert_int_equal(strlen(r.location), OM_URL_MAX);
         assert_int_equal(r.location[0], '/');
         /* one byte more: refused, though it fits the line buffer */
         hdr[10 + OM_URL_MAX] = 'l';
         hdr[11 + OM_URL_MAX] = '\0';
         assert_true(strlen(hdr) < OM_HTTP_LINE_MAX);
-        assert_int_equal(parse_with_header(&r, &s, hdr, step), OM_ERR_TOOBIG);
+        assert_int_equal(parse_redirect(&r, &s, hdr, step), OM_ERR_TOOBIG);
         assert_string_equal(r.err_msg, "Location too long");
         /* far over the line buffer: refused too */
         snprintf(hdr, sizeof(hdr), "location: https://x/%0*d", OM_HTTP_LINE_MAX, 1);
-        assert_int_equal(parse_with_header(&r, &s, hdr, step), OM_ERR_TOOBIG);
+        assert_int_equal(parse_redirect(&r, &s, hdr, step), OM_ERR_TOOBIG);
         assert_string_equal(r.err_msg, "Location too long");
-        assert_int_equal(r.err_offset, 17 + OM_HTTP_LINE_MAX);
+        assert_int_equal(r.err_offset, 20 + OM_HTTP_LINE_MAX); /* "HTTP/1.1 302 Found\r\n" */
         assert_int_equal(s.calls, 0);
+        /* outside a redirect a Location is not needed: skipped, even long */
+        assert_int_equal(parse_with_header(&r, &s, hdr, step), 0);
+        assert_string_equal(r.location, "");
+        check_body(&s, "ok");
 
         /* ETag and Last-Modified too long: not kept, not an error */
         memcpy(hdr, "ETag: \"", 7);
@@ -972,7 +989,7 @@ static void test_long_headers(void **state)
         memcpy(hdr, "Location: /", 11);
         memset(hdr + 11, ' ', OM_HTTP_LINE_MAX - 11);
         hdr[OM_HTTP_LINE_MAX] = '\0';
-        assert_int_equal(parse_with_header(&r, &s, hdr, step), 0);
+        assert_int_equal(parse_redirect(&r, &s, hdr, step), 0);
         assert_string_equal(r.location, "/");
     }
 }
@@ -1074,6 +1091,11 @@ static void test_case_ows_and_bare_lf(void **state)
                                 "ETag: \"x\"\r\n"
                                 "\n"
                                 "12345";
+    static const char moved[] = "HTTP/1.1 301 Moved\n"
+                                "LoCaTiOn:/next  \n"
+                                "ETAG:\t\"x\" \t\n"
+                                "content-LENGTH:0\n"
+                                "\n";
     om_http_resp_t r;
     sink_t s;
     size_t step;
@@ -1083,9 +1105,15 @@ static void test_case_ows_and_bare_lf(void **state)
         assert_int_equal(parse(&r, &s, lf, strlen(lf), step, 0), 0);
         assert_int_equal(r.content_length, 5);
         assert_string_equal(r.etag, "\"x\"");
-        assert_string_equal(r.location, "/next");
+        assert_string_equal(r.location, ""); /* kept in redirects only */
         assert_true(r.flags & OM_HTTP_F_JSON);
         check_body(&s, "12345");
+        assert_true(om_http_resp_done(&r));
+
+        /* a redirect keeps its Location, and no validators */
+        assert_int_equal(parse(&r, &s, moved, strlen(moved), step, 0), 0);
+        assert_string_equal(r.location, "/next");
+        assert_string_equal(r.etag, "");
         assert_true(om_http_resp_done(&r));
 
         assert_int_equal(parse(&r, &s, mixed, strlen(mixed), step, 0), 0);
@@ -1095,7 +1123,7 @@ static void test_case_ows_and_bare_lf(void **state)
     /* an empty value is still a value */
     assert_int_equal(parse_with_header(&r, &s, "ETag:", 0), 0);
     assert_string_equal(r.etag, "");
-    assert_int_equal(parse_with_header(&r, &s, "Location:   ", 0), 0);
+    assert_int_equal(parse_redirect(&r, &s, "Location:   ", 0), 0);
     assert_string_equal(r.location, "");
 }
 
@@ -1589,9 +1617,11 @@ static void test_api_edges(void **state)
     assert_string_equal(r.err_msg, "connection closed inside the head");
     assert_int_equal(r.err_offset, 0);
     printf("sizeof(om_http_resp_t) = %zu\n", sizeof(om_http_resp_t));
-    /* the line buffer, the kept strings and about 120 bytes of state */
-    assert_true(sizeof(om_http_resp_t) <=
-                OM_HTTP_LINE_MAX + OM_URL_MAX + OM_ETAG_MAX + OM_LASTMOD_MAX + 3 + 136);
+    /* the line buffer, the kept strings (a Location, or an ETag and a
+     * Last-Modified) and about 150 bytes of state (64-bit) */
+    assert_true(sizeof(om_http_resp_t) <= OM_HTTP_LINE_MAX + OM_HTTP_KEPT_SIZE + 160);
+    assert_true(OM_HTTP_KEPT_SIZE >= OM_URL_MAX + 1);
+    assert_true(OM_HTTP_KEPT_SIZE >= OM_ETAG_MAX + 1 + OM_LASTMOD_MAX + 1);
 }
 
 int main(void)
