@@ -104,8 +104,10 @@ static void pool_compact(om_table_t *t)
         size_t idl = strlen(p), nml = strlen(p + idl + 1);
         size_t n = idl + nml + 2u;
         if (p[0] != OM_DEAD) {
-            int i = om_table_find(t, p, idl);
-            if (i >= 0) {
+            /* lower_bound, not om_table_find: one frame less under
+             * om_table_put on the fetch path */
+            size_t i = lower_bound(t, p, idl);
+            if (i < t->count && t->models[i].str == src) {
                 memmove(&t->pool[dst], p, n);
                 t->models[i].str = (om_off_t)dst;
                 dst += n;
