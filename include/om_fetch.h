@@ -24,9 +24,10 @@ extern "C" {
  * out through the same buffer, in pieces of this size when it is longer;
  * between exchanges it holds the old host while a redirect or links.next
  * is followed. A TLS port keeps its own record buffer, so a small buffer
- * only costs more calls. RAM: this many bytes. */
+ * only costs more calls: a Linux fetch of the 1.3 MB catalogue runs 1.5 %
+ * more instructions with 384 than with 2048. RAM: this many bytes. */
 #ifndef OM_FETCH_IO_SIZE
-#define OM_FETCH_IO_SIZE 512
+#define OM_FETCH_IO_SIZE 384
 #endif
 #if OM_FETCH_IO_SIZE < 256 || OM_FETCH_IO_SIZE > 16384
 #error "OM_FETCH_IO_SIZE must be 256..16384"
