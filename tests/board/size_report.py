@@ -187,6 +187,25 @@ def main():
               "picker %d + idx %d" % ("", st.get("table", 0),
                                       st.get("fetcher", 0), st.get("picker", 0),
                                       st.get("idx", 0)))
+        # The core's own RAM besides the table: its static data, the
+        # caller-owned state of a path and that path's stack.
+        static = core["data"] + core["bss"]
+        ram = {}
+        if "om_probe_fetch" in out["stack"]:
+            ram["fetch"] = (static + st.get("fetcher", 0)
+                            + out["stack"]["om_probe_fetch"])
+            print("%-10s core RAM, fetch path: %d = static %d + fetcher %d "
+                  "+ stack %d (table excluded)"
+                  % ("", ram["fetch"], static, st.get("fetcher", 0),
+                     out["stack"]["om_probe_fetch"]))
+        if "om_probe_pick" in out["stack"]:
+            ram["pick"] = (static + st.get("picker", 0) + st.get("idx", 0)
+                           + out["stack"]["om_probe_pick"])
+            print("%-10s core RAM, picker path: %d = static %d + picker %d "
+                  "+ idx %d + stack %d"
+                  % ("", ram["pick"], static, st.get("picker", 0),
+                     st.get("idx", 0), out["stack"]["om_probe_pick"]))
+        out["core_ram"] = ram
     if a.json:
         with open(a.json, "w") as f:
             json.dump(out, f)
