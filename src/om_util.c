@@ -67,19 +67,24 @@ int om_u64_dec(uint64_t v, char *buf)
     return n;
 }
 
+/* n / d rounded half up, in 32 bits (no overflow near UINT32_MAX). */
+static uint32_t div_round(uint32_t n, uint32_t d)
+{
+    return n / d + (n % d >= d - d / 2u);
+}
+
 int om_format_context(uint32_t n, char buf[8])
 {
-    uint64_t v = n;
     int len;
 
     /* At most 7 characters: "999", "128K", "1.05M", "4295M". */
-    if (v < 1000u) {
+    if (n < 1000u) {
         len = om_u64_dec(n, buf);
-    } else if (v < 999500u) { /* thousands, rounded to a whole K */
-        len = om_u64_dec((uint32_t)((v + 500u) / 1000u), buf);
+    } else if (n < 999500u) { /* thousands, rounded to a whole K */
+        len = om_u64_dec(div_round(n, 1000u), buf);
         buf[len++] = 'K';
-    } else if (v < 999995000u) { /* millions with up to two decimals */
-        uint32_t hundredths = (uint32_t)((v + 5000u) / 10000u);
+    } else if (n < 999995000u) { /* millions with up to two decimals */
+        uint32_t hundredths = div_round(n, 10000u);
         uint32_t frac = hundredths % 100u;
         len = om_u64_dec(hundredths / 100u, buf);
         if (frac) {
@@ -90,23 +95,24 @@ int om_format_context(uint32_t n, char buf[8])
         }
         buf[len++] = 'M';
     } else { /* whole millions */
-        len = om_u64_dec((uint32_t)((v + 500000u) / 1000000u), buf);
+        len = om_u64_dec(div_round(n, 1000000u), buf);
         buf[len++] = 'M';
     }
     buf[len] = '\0';
     return len;
 }
 
-/* Days since 1970-01-01 to a civil date (proleptic Gregorian). */
-static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
+/* Days since 1970-01-01 to a civil date (proleptic Gregorian); z is
+ * within years 0000..9999, so 32 bits hold every step. */
+static void civil_from_days(int32_t z, int *y, unsigned *m, unsigned *d)
 {
-    int64_t era, yy;
+    int32_t era, yy;
     unsigned doe, yoe, doy, mp;
     z += 719468;
     era = (z >= 0 ? z : z - 146096) / 146097;
     doe = (unsigned)(z - era * 146097);
     yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    yy = (int64_t)yoe + era * 400;
+    yy = (int32_t)yoe + era * 400;
     doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     mp = (5 * doy + 2) / 153;
     *d = doy - (153 * mp + 2) / 5 + 1;
@@ -122,16 +128,21 @@ static void put2(char *p, unsigned v)
 
 int om_format_time(int64_t t, char buf[21])
 {
-    int64_t days;
+    int32_t q, days;
+    uint32_t secs;
+    int y;
+    unsigned m, d;
+
     /* Clamped to years 0000..9999, so nothing below can overflow. */
     if (t < -62167219200)
         t = -62167219200;
     if (t > 253402300799)
         t = 253402300799;
-    days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-    int64_t secs = t - days * 86400;
-    int y;
-    unsigned m, d;
+    /* floor(t / 86400) as floor(floor(t / 128) / 675): t / 128 fits 32
+     * bits here, so no 64-bit division is needed */
+    q = (int32_t)(t >= 0 ? t / 128 : -((-t + 127) / 128));
+    days = q >= 0 ? q / 675 : -((-q + 674) / 675);
+    secs = (uint32_t)(t - (int64_t)days * 86400);
     civil_from_days(days, &y, &m, &d);
     if (y < 0)
         y = 0;
@@ -144,11 +155,11 @@ int om_format_time(int64_t t, char buf[21])
     buf[7] = '-';
     put2(buf + 8, d);
     buf[10] = 'T';
-    put2(buf + 11, (unsigned)(secs / 3600));
+    put2(buf + 11, secs / 3600u);
     buf[13] = ':';
-    put2(buf + 14, (unsigned)(secs / 60 % 60));
+    put2(buf + 14, secs / 60u % 60u);
     buf[16] = ':';
-    put2(buf + 17, (unsigned)(secs % 60));
+    put2(buf + 17, secs % 60u);
     buf[19] = 'Z';
     buf[20] = '\0';
     return 20;
