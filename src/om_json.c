@@ -2,18 +2,25 @@
  * om_json.c - the streaming catalogue extractor.
  *
  * The body of GET /api/v1/models is about 1 MB and growing; a device has
- * a few KB to spare. So the body is never held: a byte-level scanner
- * validates the whole document as it streams past and copies only the
- * values ormodels keeps (id, name, created, context_length, pricing.prompt
- * and pricing.completion) of the model being read into a small window, as
- * a compact object {i:"..",n:"..",p:".."} (bare one-letter keys, which
- * jsmn's default mode accepts). When the model's object
- * closes, jsmn tokenizes that window and the record goes into the table.
+ * a few KB to spare. So the body is never held: a scanner validates the
+ * whole document as it streams past and copies only the values ormodels
+ * keeps (id, name, created, context_length, pricing.prompt and
+ * pricing.completion) of the model being read into a small window, as a
+ * compact object {i:"..",n:"..",p:".."} (bare one-letter keys, which
+ * jsmn's default mode accepts). When the model's object closes, jsmn
+ * tokenizes that window and the record goes into the table.
  *
  * Memory is the extractor struct and nothing else, whatever the size of
- * a model object or of a string inside it. The hot path is the skipping
- * of strings nobody keeps (descriptions are most of the body), done a
- * machine word at a time.
+ * a model object or of a string inside it.
+ *
+ * Two scanners share the state in the struct. The byte-wise one handles
+ * everything and resumes at any byte, so a chunk may end anywhere. With
+ * OM_JSON_FAST, a second one runs first: it keeps the grammar state in
+ * locals, walks the values nobody keeps (most of the body) a token at a
+ * time, finds the ends of strings and of indentation a machine word at a
+ * time, and hands anything unusual (a kept container, an escape, a
+ * token cut by the chunk's end, any error) to the byte-wise one at the
+ * byte where it starts. Both give the same tables, errors and offsets.
  */
 #include <string.h>
 
@@ -23,6 +30,21 @@
 
 #include "ormodels.h"
 #include "om_internal.h"
+
+/*
+ * OM_JSON_FAST: 1 compiles the word-at-a-time scanner (about 5
+ * instructions a byte of catalogue on x86-64, 2.5 KB more code on
+ * Cortex-M4), 0 leaves the byte-wise one alone (smaller, several times
+ * slower). Default: 0 when the compiler optimizes for size (GCC and
+ * clang define __OPTIMIZE_SIZE__ at -Os and -Oz), else 1.
+ */
+#ifndef OM_JSON_FAST
+#ifdef __OPTIMIZE_SIZE__
+#define OM_JSON_FAST 0
+#else
+#define OM_JSON_FAST 1
+#endif
+#endif
 
 /* Per-field caps on the escaped (raw) form copied into the window. Escapes
  * can triple a UTF-8 string; longer ids count as too long, longer names
@@ -49,37 +71,63 @@ enum state {
     S_KEY,       /* after ',' in an object */
     S_COLON,     /* after a key */
     S_AFTER,     /* after a value: ',' or a closing bracket */
-    S_STR,       /* inside a string */
-    S_NUM,       /* inside a number */
-    S_LIT,       /* inside true, false or null */
-    S_DONE       /* after the document: only whitespace */
+    S_DONE,      /* after the document: only whitespace */
+    S_STR,       /* inside a string;          these three are tokens, */
+    S_NUM,       /* inside a number;          resumed byte by byte */
+    S_LIT        /* inside true, false or null */
 };
 
 /* What a container is, for the first levels that matter. */
 enum role { R_SKIP, R_TOP, R_DATA, R_MODEL, R_PRICING, R_LINKS };
 #define ROLE_LEVELS 6
 
-/* What the value being read is. */
+/* What the value being read is, grouped by the object that has the key. */
 enum field {
     F_NONE,
-    F_DATA,
-    F_LINKS,
-    F_NEXT,
-    F_TOTAL,
-    F_MODEL,
-    F_PRICING,
-    /* the model fields kept in the window; their bit is 1 << (f - F_ID) */
-    F_ID,
-    F_NAME,
-    F_CREATED,
-    F_CTX,
-    F_PROMPT,
-    F_COMPLETION
+    F_ROOT,                                     /* the document */
+    F_DATA, F_LINKS, F_TOTAL,                   /* the top object */
+    F_NEXT,                                     /* links */
+    F_MODEL,                                    /* an element of data */
+    F_ID, F_NAME, F_CREATED, F_CTX, F_PRICING,  /* a model */
+    F_PROMPT, F_COMPLETION                      /* its pricing */
+};
+#define BIT(f) (1u << (f))
+/* Model fields kept in the window; their "seen" bit is 1 << (f - F_ID). */
+#define KEEP_STR (BIT(F_ID) | BIT(F_NAME) | BIT(F_PROMPT) | BIT(F_COMPLETION))
+#define KEEP_NUM (BIT(F_CREATED) | BIT(F_CTX) | BIT(F_PROMPT) | BIT(F_COMPLETION))
+#define MODEL_FIELDS (KEEP_STR | KEEP_NUM)
+
+/* The keys ormodels reads in each kind of object: their names, each
+ * after its length (an octal escape), in field order from the first; and
+ * a bit per length that occurs, which turns most other keys away at once. */
+static const struct {
+    const char *names;
+    uint16_t lens;
+    uint8_t field;
+} keys_of[] = {
+    [R_TOP] = {"\4data\5links\13total_count",
+               1u << 4 | 1u << 5 | 1u << 11, F_DATA},
+    [R_MODEL] = {"\2id\4name\7created\16context_length\7pricing",
+                 1u << 2 | 1u << 4 | 1u << 7 | 1u << 14, F_ID},
+    [R_PRICING] = {"\6prompt\12completion", 1u << 6 | 1u << 10, F_PROMPT},
+    [R_LINKS] = {"\4next", 1u << 4, F_NEXT},
 };
 
 enum str_mode { SM_SKIP, SM_KEY, SM_COPY };
 
-enum num_state { N_MINUS, N_ZERO, N_INT, N_DOT, N_FRAC, N_E, N_ESIGN, N_EXP };
+/* Numbers: a state per grammar position, a class per byte. */
+enum num_state { N_MINUS, N_ZERO, N_INT, N_DOT, N_FRAC, N_E, N_ESIGN, N_EXP,
+                 N_END, N_BAD };
+static const uint8_t num_next[8][6] = {
+    /*            '0'     1-9     '.'    e E    + -      other */
+    /* MINUS */ {N_ZERO, N_INT,  N_BAD, N_BAD, N_BAD,   N_BAD},
+    /* ZERO  */ {N_END,  N_END,  N_DOT, N_E,   N_END,   N_END},
+    /* INT   */ {N_INT,  N_INT,  N_DOT, N_E,   N_END,   N_END},
+    /* DOT   */ {N_FRAC, N_FRAC, N_BAD, N_BAD, N_BAD,   N_BAD},
+    /* FRAC  */ {N_FRAC, N_FRAC, N_END, N_E,   N_END,   N_END},
+    /* E     */ {N_EXP,  N_EXP,  N_BAD, N_BAD, N_ESIGN, N_BAD},
+    /* ESIGN */ {N_EXP,  N_EXP,  N_BAD, N_BAD, N_BAD,   N_BAD},
+    /* EXP   */ {N_EXP,  N_EXP,  N_END, N_END, N_END,   N_END}};
 
 /* x->flags */
 #define X_IS_KEY 0x01    /* the string being read is a key */
@@ -92,94 +140,69 @@ enum num_state { N_MINUS, N_ZERO, N_INT, N_DOT, N_FRAC, N_E, N_ESIGN, N_EXP };
 
 #define KEY_NONE 255 /* key_len when the key cannot be one we want */
 
-static const char field_letter[] = {'i', 'n', 'c', 'x', 'p', 'q'};
+static const char field_letter[] = "incx.pq"; /* by f - F_ID */
 static const char *const literals[] = {"true", "false", "null"};
+
+static int is_digit(uint8_t c)
+{
+    return (unsigned)(c - '0') < 10u;
+}
+
+static int is_ws(uint8_t c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 
 /* -------------------------------------------------------------- words */
 
+#if OM_JSON_FAST && defined(__BYTE_ORDER__) && defined(__GNUC__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define WORDS 1
 /* A machine word, for scanning several bytes at a time. */
 #if UINTPTR_MAX > 0xFFFFFFFFu
 typedef uint64_t word_t;
+#define FIRST_SET_BYTE(w) ((unsigned)__builtin_ctzll(w) / 8u)
 #else
 typedef uint32_t word_t;
+#define FIRST_SET_BYTE(w) ((unsigned)__builtin_ctzl(w) / 8u)
 #endif
 #define ONES ((word_t)-1 / 255u)
 #define HIGHS (ONES * 0x80u)
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
-    defined(__GNUC__)
-#define FIRST_SET_BYTE(w)                                                   \
-    ((sizeof(word_t) == 8 ? (unsigned)__builtin_ctzll((unsigned long long)(w)) \
-                          : (unsigned)__builtin_ctz((unsigned)(w))) /         \
-     8u)
+#else
+#define WORDS 0
 #endif
 
-/* Bytes that end the fast scan of a string: '"', '\\' and controls. */
-static const uint8_t str_special[256] = {
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
-    0, 0, 1, ['\\'] = 1};
-
-#if defined(__GNUC__)
+#if defined(__GNUC__) && OM_JSON_FAST
 #define HOT static inline __attribute__((always_inline))
 #else
-#define HOT static inline
+#define HOT static
 #endif
 
 /* The first '"', '\\' or control byte in [p, end), or end. */
 HOT const uint8_t *scan_string(const uint8_t *p, const uint8_t *end)
 {
-    while ((size_t)(end - p) >= sizeof(word_t)) {
-        word_t v, q, b, m;
-        memcpy(&v, p, sizeof v);
-        q = v ^ (ONES * '"');
-        b = v ^ (ONES * '\\');
-        /* '"' and '\\' have bit 7 clear, so q, b and v share their top
-         * bits and one ~v serves all three borrow tests. */
-        m = ((q - ONES) | (b - ONES) | (v - ONES * 0x20u)) & ~v & HIGHS;
-        if (m) {
-#ifdef FIRST_SET_BYTE
-            /* Borrows only run upwards: the lowest flagged byte is exact. */
-            return p + FIRST_SET_BYTE(m);
-#else
-            break;
-#endif
-        }
-        p += sizeof v;
+#if WORDS
+    if ((size_t)(end - p) >= sizeof(word_t)) {
+        const uint8_t *last = end - sizeof(word_t);
+        do {
+            word_t v, m;
+            memcpy(&v, p, sizeof v);
+            /* Bytes below 0x21 after v ^ 0x02 are the controls and '"'
+             * (0x22 becomes 0x20; a space becomes 0x22); the other term
+             * finds '\\'. Neither has bit 7, so one ~v serves both borrow
+             * tests, and borrows only run upwards: the lowest flagged
+             * byte is exact. */
+            m = (((v ^ (ONES * 0x02u)) - ONES * 0x21u) |
+                 ((v ^ (ONES * '\\')) - ONES)) &
+                ~v & HIGHS;
+            if (m)
+                return p + FIRST_SET_BYTE(m);
+            p += sizeof v;
+        } while (p <= last);
     }
-    while (p < end && !str_special[*p])
+#endif
+    while (p < end && *p >= ' ' && *p != '"' && *p != '\\')
         p++;
-    return p;
-}
-
-/* Skips JSON whitespace; runs of indentation go a word at a time. */
-HOT const uint8_t *skip_ws(const uint8_t *p, const uint8_t *end)
-{
-    while (p < end) {
-        uint8_t c = *p;
-        if (c == ' ') {
-#ifdef FIRST_SET_BYTE
-            while ((size_t)(end - p) >= sizeof(word_t)) {
-                word_t v;
-                memcpy(&v, p, sizeof v);
-                v ^= ONES * ' ';
-                if (v) {
-                    p += FIRST_SET_BYTE(v);
-                    break;
-                }
-                p += sizeof v;
-            }
-            if ((size_t)(end - p) < sizeof(word_t))
-#endif
-                while (p < end && *p == ' ')
-                    p++;
-        } else if (c == '\n' || c == '\r' || c == '\t') {
-            p++;
-            continue;
-        } else {
-            break;
-        }
-    }
     return p;
 }
 
@@ -211,21 +234,11 @@ static void win_put(om_extractor_t *x, const uint8_t *p, size_t n)
     x->win_len = (uint16_t)(x->win_len + n);
 }
 
-static void win_byte(om_extractor_t *x, uint8_t c)
-{
-    win_put(x, &c, 1);
-}
-
-static unsigned field_bit(unsigned f)
-{
-    return 1u << (f - F_ID);
-}
-
 /* Starts copying the value of field f: returns 0 when it is not kept
  * (a repeat of a field this model already has: the first one wins). */
 static int field_open(om_extractor_t *x, unsigned f, int is_string)
 {
-    unsigned cap;
+    unsigned cap = CAP_NUM, bit;
     x->flags &= (uint8_t)~X_OVERFLOW;
     if (f == F_NEXT || f == F_TOTAL) { /* outside any model */
         x->win_len = 0;
@@ -233,15 +246,18 @@ static int field_open(om_extractor_t *x, unsigned f, int is_string)
         x->field_end = (uint16_t)(f == F_NEXT ? OM_WINDOW_SIZE - 1 : CAP_NUM);
         return 1;
     }
-    if (x->seen & field_bit(f)) {
+    bit = BIT(f - F_ID);
+    if (x->seen & bit) {
         x->stats.bad_fields++;
         return 0;
     }
-    x->seen |= (uint8_t)field_bit(f);
-    cap = f == F_ID     ? CAP_ID
-          : f == F_NAME ? CAP_NAME
-          : (f == F_PROMPT || f == F_COMPLETION) ? CAP_PRICE
-                                                 : CAP_NUM;
+    x->seen |= (uint8_t)bit;
+    if (f == F_ID)
+        cap = CAP_ID;
+    else if (f == F_NAME)
+        cap = CAP_NAME;
+    else if (f >= F_PROMPT)
+        cap = CAP_PRICE;
     x->field_start = x->win_len;
     if (x->win_len > 1)
         x->win[x->win_len++] = ',';
@@ -300,7 +316,7 @@ static void field_close(om_extractor_t *x, unsigned f, int is_string)
             else
                 x->stats.bad_fields++;
             x->win_len = x->field_start;
-            x->seen &= (uint8_t)~field_bit(f);
+            x->seen &= (uint8_t)~BIT(f - F_ID);
             return;
         }
     }
@@ -309,15 +325,6 @@ static void field_close(om_extractor_t *x, unsigned f, int is_string)
 }
 
 /* -------------------------------------------------------------- models */
-
-static void model_begin(om_extractor_t *x)
-{
-    x->win_len = 0;
-    x->win[x->win_len++] = '{';
-    x->seen = 0;
-    x->model_flags = 0;
-    x->flags &= (uint8_t)~X_LONG_ID;
-}
 
 static int is_pinned(const om_extractor_t *x, const char *id, size_t n)
 {
@@ -348,7 +355,7 @@ static void model_end(om_extractor_t *x)
         x->stats.long_ids++;
         return;
     }
-    if (!(x->seen & field_bit(F_ID))) {
+    if (!(x->seen & BIT(F_ID - F_ID))) {
         x->stats.invalid++;
         return;
     }
@@ -362,11 +369,10 @@ static void model_end(om_extractor_t *x)
     m.prompt = OM_PRICE_NONE;
     m.completion = OM_PRICE_NONE;
     for (i = 1; i + 1 < n; i += 2) {
-        char *v = &x->win[tok[i + 1].start];
+        char *v = &x->win[tok[i + 1].start], k = x->win[tok[i].start];
         size_t vl = (size_t)(tok[i + 1].end - tok[i + 1].start);
         uint32_t u;
-        switch (x->win[tok[i].start]) {
-        case 'i':
+        if (k == 'i') {
             idl = om_json_unescape(v, vl, v, OM_ID_MAX, 0, &cut);
             if (cut) {
                 x->stats.long_ids++;
@@ -377,8 +383,7 @@ static void model_end(om_extractor_t *x)
                 return;
             }
             id = v;
-            break;
-        case 'n':
+        } else if (k == 'n') {
             nml = om_json_unescape(
                 v, vl, v, OM_NAME_MAX,
                 OM_UNESC_TEXT | ((x->model_flags & 1) ? OM_UNESC_CUT : 0u),
@@ -390,26 +395,16 @@ static void model_end(om_extractor_t *x)
                 x->stats.names_cut++;
             }
             name = v;
-            break;
-        case 'c':
-        case 'x':
-            r = om_parse_u32(v, vl, &u);
-            if (r != OM_OK)
+        } else if (k == 'c' || k == 'x') {
+            if (om_parse_u32(v, vl, &u) != OM_OK)
                 x->stats.bad_fields++;
-            else if (x->win[tok[i].start] == 'c')
+            else if (k == 'c')
                 m.created = u;
             else
                 m.context_length = u;
-            break;
-        case 'p':
-        case 'q':
-            if (om_price_parse(v, vl, x->win[tok[i].start] == 'p'
-                                          ? &m.prompt
-                                          : &m.completion) != OM_OK)
-                x->stats.bad_fields++;
-            break;
-        default:
-            break;
+        } else if (om_price_parse(v, vl, k == 'p' ? &m.prompt
+                                                  : &m.completion) != OM_OK) {
+            x->stats.bad_fields++;
         }
     }
     m.id_len = (uint8_t)idl;
@@ -427,90 +422,63 @@ static void model_end(om_extractor_t *x)
 
 /* ----------------------------------------------------------- structure */
 
-static unsigned role_at(const om_extractor_t *x)
+static unsigned role_at(const om_extractor_t *x, unsigned depth)
 {
-    return x->depth < ROLE_LEVELS ? x->role[x->depth] : R_SKIP;
+    return depth < ROLE_LEVELS ? x->role[depth] : R_SKIP;
 }
 
-static int top_is_object(const om_extractor_t *x)
+/* Whether the container at depth (>= 1) is an object. */
+static unsigned is_object(const om_extractor_t *x, unsigned depth)
 {
-    unsigned d = x->depth - 1u;
+    unsigned d = depth - 1u;
     return (x->stack[d / 8] >> (d % 8)) & 1u;
 }
 
-static void push(om_extractor_t *x, int is_object, unsigned role,
-                 const uint8_t *at)
+/* Opens a container at the current depth. Returns 0, or fails. */
+static int push(om_extractor_t *x, unsigned obj, unsigned role,
+                const uint8_t *at)
 {
     unsigned d = x->depth;
     if (d >= OM_JSON_MAX_DEPTH) {
         fail(x, OM_ERR_DEPTH, "nested too deep", at);
-        return;
+        return -1;
     }
-    if (is_object)
-        x->stack[d / 8] |= (uint8_t)(1u << (d % 8));
-    else
-        x->stack[d / 8] &= (uint8_t)~(1u << (d % 8));
-    x->depth++;
-    if (x->depth < ROLE_LEVELS)
-        x->role[x->depth] = (uint8_t)role;
+    x->stack[d / 8] = (uint8_t)((x->stack[d / 8] & ~(1u << (d % 8))) |
+                                (obj << (d % 8)));
+    x->depth = (uint8_t)++d;
+    if (d < ROLE_LEVELS)
+        x->role[d] = (uint8_t)role;
+    return 0;
 }
 
-/* The field of the next element of the current array. */
-static unsigned element_field(const om_extractor_t *x)
+/* Whether an object of this role has keys of length n that we read. */
+HOT int key_len_ok(unsigned role, size_t n)
 {
-    return role_at(x) == R_DATA ? F_MODEL : F_NONE;
+    return n < 16 && ((keys_of[role].lens >> n) & 1u);
 }
 
-static unsigned key_field(const om_extractor_t *x, const char *k, size_t n)
+/* The field of the key k[0..n) in an object of the given role. */
+static unsigned key_field(const om_extractor_t *x, unsigned role,
+                          const uint8_t *k, size_t n)
 {
-#define IS(s) (n == sizeof(s) - 1 && memcmp(k, s, sizeof(s) - 1) == 0)
-    switch (role_at(x)) {
-    case R_TOP:
-        if (IS("data"))
-            return (x->flags & (X_DATA_OPEN | X_DATA_DONE)) ? F_NONE : F_DATA;
-        if (IS("links"))
-            return F_LINKS;
-        if (IS("total_count"))
-            return F_TOTAL;
-        break;
-    case R_LINKS:
-        if (IS("next"))
-            return F_NEXT;
-        break;
-    case R_MODEL:
-        if (IS("id"))
-            return F_ID;
-        if (IS("name"))
-            return F_NAME;
-        if (IS("created"))
-            return F_CREATED;
-        if (IS("context_length"))
-            return F_CTX;
-        if (IS("pricing"))
-            return F_PRICING;
-        break;
-    case R_PRICING:
-        if (IS("prompt"))
-            return F_PROMPT;
-        if (IS("completion"))
-            return F_COMPLETION;
-        break;
-    default:
-        break;
+    const char *s = keys_of[role].names;
+    unsigned f = keys_of[role].field;
+    if (!key_len_ok(role, n))
+        return F_NONE;
+    for (; *s; s += *s + 1, f++) {
+        if ((size_t)*s == n && memcmp(s + 1, k, n) == 0) {
+            if (f == F_DATA && (x->flags & (X_DATA_OPEN | X_DATA_DONE)))
+                break; /* one data array per page */
+            return f;
+        }
     }
-#undef IS
     return F_NONE;
-}
-
-static int is_model_field(unsigned f)
-{
-    return f >= F_ID;
 }
 
 static void close_container(om_extractor_t *x, uint8_t c, const uint8_t *at)
 {
-    unsigned role = role_at(x);
-    if ((c == '}') != top_is_object(x)) {
+    unsigned role = role_at(x, x->depth);
+    if ((c == '}') != is_object(x, x->depth)) {
         fail(x, OM_ERR_JSON, "mismatched closing bracket", at);
         return;
     }
@@ -522,116 +490,113 @@ static void close_container(om_extractor_t *x, uint8_t c, const uint8_t *at)
     x->state = x->depth ? S_AFTER : S_DONE;
 }
 
+/* The field of the next element of the current array. */
+static unsigned element_field(const om_extractor_t *x)
+{
+    return role_at(x, x->depth) == R_DATA ? F_MODEL : F_NONE;
+}
+
 /* A value starts with byte c at `at`. */
 static void value_begin(om_extractor_t *x, uint8_t c, const uint8_t *at)
 {
-    unsigned f = x->field;
+    unsigned f = x->field, keep, role = R_SKIP;
+    int num = c == '-' || is_digit(c);
 
-    if (f == F_NONE && x->depth != 0)
-        goto plain;
-    if (x->depth == 0 && c != '{') {
-        fail(x, OM_ERR_SCHEMA, "the catalogue is not a JSON object", at);
-        return;
-    }
-    if (f == F_DATA && c != '[') {
+    if (x->depth == 0) {
+        if (c != '{') {
+            fail(x, OM_ERR_SCHEMA, "the catalogue is not a JSON object", at);
+            return;
+        }
+        role = R_TOP;
+    } else if (f == F_DATA && c != '[') {
         fail(x, OM_ERR_SCHEMA, "\"data\" is not an array", at);
         return;
-    }
-    if (f == F_MODEL && c != '{')
-        x->stats.invalid++; /* an element of data that is no object */
-    if (is_model_field(f) && c != '"' && c != 'n' &&
-        !(c == '-' || (c >= '0' && c <= '9')))
+    } else if (f == F_MODEL) {
+        role = R_MODEL;
+        if (c != '{')
+            x->stats.invalid++; /* an element of data that is no object */
+    } else if (f == F_PRICING) {
+        role = R_PRICING;
+    } else if (f == F_LINKS) {
+        role = R_LINKS;
+    } else if ((BIT(f) & MODEL_FIELDS) && c != '"' && c != 'n' && !num) {
         x->stats.bad_fields++; /* an object, array or boolean */
-
-plain:
-    switch (c) {
-    case '{': {
-        unsigned role = R_SKIP;
-        if (x->depth == 0)
-            role = R_TOP;
-        else if (f == F_MODEL)
-            role = R_MODEL;
-        else if (f == F_PRICING)
-            role = R_PRICING;
-        else if (f == F_LINKS)
-            role = R_LINKS;
-        if (role == R_MODEL)
-            model_begin(x);
-        push(x, 1, role, at);
-        x->state = S_OBJ_FIRST;
-        break;
     }
+    switch (c) {
+    case '{':
+        if (role == R_MODEL) {
+            x->win_len = 1;
+            x->win[0] = '{';
+            x->seen = 0;
+            x->model_flags = 0;
+            x->flags &= (uint8_t)~X_LONG_ID;
+        }
+        if (push(x, 1, role, at) == 0)
+            x->state = S_OBJ_FIRST;
+        return;
     case '[':
         if (f == F_DATA)
             x->flags |= X_DATA_OPEN;
-        push(x, 0, f == F_DATA ? R_DATA : R_SKIP, at);
-        x->field = (uint8_t)element_field(x);
-        x->state = S_ARR_FIRST;
-        break;
-    case '"': {
-        int keep = f == F_ID || f == F_NAME || f == F_PROMPT ||
-                   f == F_COMPLETION || f == F_NEXT;
-        x->str_mode = (uint8_t)(keep && field_open(x, f, 1) ? SM_COPY : SM_SKIP);
+        if (push(x, 0, f == F_DATA ? R_DATA : R_SKIP, at) == 0) {
+            x->field = (uint8_t)element_field(x);
+            x->state = S_ARR_FIRST;
+        }
+        return;
+    case '"':
+        keep = (BIT(f) & (KEEP_STR | BIT(F_NEXT))) && field_open(x, f, 1);
+        x->str_mode = (uint8_t)(keep ? SM_COPY : SM_SKIP);
         x->flags &= (uint8_t)~X_IS_KEY;
         x->state = S_STR;
-        break;
-    }
+        return;
     case 't':
     case 'f':
     case 'n':
         x->lit = (uint8_t)(c == 't' ? 0 : c == 'f' ? 1 : 2);
         x->lit_pos = 1;
         x->state = S_LIT;
-        break;
+        return;
     default:
-        if (c == '-' || (c >= '0' && c <= '9')) {
-            int keep = f == F_CREATED || f == F_CTX || f == F_PROMPT ||
-                       f == F_COMPLETION || f == F_TOTAL;
-            x->flags &= (uint8_t)~X_COPY_NUM;
-            if (keep && field_open(x, f, 0)) {
-                x->flags |= X_COPY_NUM;
-                win_byte(x, c);
-            }
-            x->num = c == '-' ? N_MINUS : c == '0' ? N_ZERO : N_INT;
-            x->state = S_NUM;
-            break;
-        }
-        fail(x, OM_ERR_JSON, "expected a value", at);
+        break;
     }
-}
-
-static void key_begin(om_extractor_t *x)
-{
-    unsigned r = role_at(x);
-    int want = r == R_TOP || r == R_MODEL || r == R_PRICING || r == R_LINKS;
-    x->str_mode = (uint8_t)(want ? SM_KEY : SM_SKIP);
-    x->key_len = 0;
-    x->flags |= X_IS_KEY;
-    x->state = S_STR;
+    if (!num) {
+        fail(x, OM_ERR_JSON, "expected a value", at);
+        return;
+    }
+    x->flags &= (uint8_t)~X_COPY_NUM;
+    if ((BIT(f) & (KEEP_NUM | BIT(F_TOTAL))) && field_open(x, f, 0)) {
+        x->flags |= X_COPY_NUM;
+        win_put(x, &c, 1);
+    }
+    x->num = c == '-' ? N_MINUS : c == '0' ? N_ZERO : N_INT;
+    x->state = S_NUM;
 }
 
 /* One structural byte (not whitespace) at p. */
 static void structural(om_extractor_t *x, const uint8_t *p)
 {
     uint8_t c = *p;
-    switch (x->state) {
+    unsigned st = x->state;
+    switch (st) {
     case S_VALUE:
-        value_begin(x, c, p);
-        break;
     case S_ARR_FIRST:
-        if (c == ']')
+        if (c == ']' && st == S_ARR_FIRST)
             close_container(x, c, p);
         else
             value_begin(x, c, p);
         break;
     case S_OBJ_FIRST:
     case S_KEY:
-        if (c == '"')
-            key_begin(x);
-        else if (c == '}' && x->state == S_OBJ_FIRST)
+        if (c == '"') {
+            unsigned r = role_at(x, x->depth);
+            x->str_mode = (uint8_t)(keys_of[r].lens ? SM_KEY : SM_SKIP);
+            x->key_len = 0;
+            x->flags |= X_IS_KEY;
+            x->state = S_STR;
+        } else if (c == '}' && st == S_OBJ_FIRST) {
             close_container(x, c, p);
-        else
+        } else {
             fail(x, OM_ERR_JSON, "expected a key", p);
+        }
         break;
     case S_COLON:
         if (c == ':')
@@ -641,7 +606,7 @@ static void structural(om_extractor_t *x, const uint8_t *p)
         break;
     case S_AFTER:
         if (c == ',') {
-            if (top_is_object(x)) {
+            if (is_object(x, x->depth)) {
                 x->state = S_KEY;
             } else {
                 x->field = (uint8_t)element_field(x);
@@ -663,14 +628,16 @@ static void structural(om_extractor_t *x, const uint8_t *p)
 
 static int is_hex(uint8_t c)
 {
-    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+    return is_digit(c) || (uint8_t)((c | 0x20) - 'a') < 6u;
 }
 
 static void string_end(om_extractor_t *x)
 {
     if (x->flags & X_IS_KEY) {
         x->field = (uint8_t)(x->str_mode == SM_KEY && x->key_len != KEY_NONE
-                                 ? key_field(x, x->key, x->key_len)
+                                 ? key_field(x, role_at(x, x->depth),
+                                             (const uint8_t *)x->key,
+                                             x->key_len)
                                  : F_NONE);
         x->state = S_COLON;
         return;
@@ -685,10 +652,9 @@ static const uint8_t *string_run(om_extractor_t *x, const uint8_t *p,
                                  const uint8_t *end)
 {
     while (p < end) {
-        const uint8_t *q;
-        uint8_t c;
+        const uint8_t *q = p;
+        uint8_t c = *p;
         if (x->esc) {
-            c = *p;
             if (x->esc == 1) {
                 if (c == 'u') {
                     x->esc = 2;
@@ -705,12 +671,23 @@ static const uint8_t *string_run(om_extractor_t *x, const uint8_t *p,
                 fail(x, OM_ERR_JSON, "invalid \\u escape in string", p);
                 return p;
             }
-            if (x->str_mode == SM_COPY)
-                win_byte(x, c);
-            p++;
-            continue;
+            q++;
+        } else {
+            q = scan_string(p, end);
+            if (q < end) {
+                c = *q;
+                if (c == '\\') {
+                    x->esc = 1;
+                    if (x->str_mode == SM_KEY)
+                        x->key_len = KEY_NONE; /* escaped keys are never ours */
+                    q++;
+                } else if (c != '"') {
+                    fail(x, OM_ERR_JSON, "control character in string", q);
+                    return q;
+                }
+            }
         }
-        q = scan_string(p, end);
+        /* [p, q) is string body, escapes included */
         if (x->str_mode == SM_COPY) {
             win_put(x, p, (size_t)(q - p));
         } else if (x->str_mode == SM_KEY && x->key_len != KEY_NONE) {
@@ -722,81 +699,49 @@ static const uint8_t *string_run(om_extractor_t *x, const uint8_t *p,
                 x->key_len = (uint8_t)(x->key_len + n);
             }
         }
-        if (q == end)
-            return q;
-        c = *q;
-        if (c == '"') {
+        if (q < end && *q == '"' && !x->esc) {
             string_end(x);
             return q + 1;
         }
-        if (c != '\\') {
-            fail(x, OM_ERR_JSON, "control character in string", q);
-            return q;
-        }
-        x->esc = 1;
-        if (x->str_mode == SM_COPY)
-            win_byte(x, c);
-        else if (x->str_mode == SM_KEY)
-            x->key_len = KEY_NONE; /* escaped keys are never ours */
-        p = q + 1;
+        p = q;
     }
     return p;
 }
 
 /* ------------------------------------------------- numbers and literals */
 
+static unsigned num_class(uint8_t c)
+{
+    return c == '0'                  ? 0u
+           : is_digit(c)             ? 1u
+           : c == '.'                ? 2u
+           : (c | 0x20) == 'e'       ? 3u
+           : (c == '+' || c == '-') ? 4u
+                                     : 5u;
+}
+
 static const uint8_t *number_run(om_extractor_t *x, const uint8_t *p,
                                  const uint8_t *end)
 {
     const uint8_t *s = p;
+    unsigned n = x->num;
     for (; p < end; p++) {
-        uint8_t c = *p;
-        int digit = c >= '0' && c <= '9';
-        unsigned n = x->num;
-        switch (n) {
-        case N_MINUS:
-            n = !digit ? 99u : c == '0' ? N_ZERO : N_INT;
-            break;
-        case N_ZERO:
-        case N_INT:
-            if (digit && n == N_INT)
-                break;
-            n = c == '.' ? N_DOT : (c == 'e' || c == 'E') ? N_E : 100u;
-            break;
-        case N_DOT:
-            n = digit ? N_FRAC : 99u;
-            break;
-        case N_FRAC:
-            if (!digit)
-                n = (c == 'e' || c == 'E') ? N_E : 100u;
-            break;
-        case N_E:
-            n = (c == '+' || c == '-') ? N_ESIGN : digit ? N_EXP : 99u;
-            break;
-        case N_ESIGN:
-            n = digit ? N_EXP : 99u;
-            break;
-        default: /* N_EXP */
-            if (!digit)
-                n = 100u;
-            break;
-        }
-        if (n == 99u) {
+        n = num_next[n][num_class(*p)];
+        if (n == N_BAD) {
             fail(x, OM_ERR_JSON, "malformed number", p);
             return p;
         }
-        if (n == 100u) { /* the number ended before this byte */
-            if (x->flags & X_COPY_NUM) {
-                win_put(x, s, (size_t)(p - s));
-                field_close(x, x->field, 0);
-            }
-            x->state = S_AFTER;
-            return p;
-        }
-        x->num = (uint8_t)n;
+        if (n == N_END) /* the number ended before this byte */
+            break;
     }
-    if (x->flags & X_COPY_NUM)
+    x->num = (uint8_t)n;
+    if (x->flags & X_COPY_NUM) {
         win_put(x, s, (size_t)(p - s));
+        if (n == N_END)
+            field_close(x, x->field, 0);
+    }
+    if (n == N_END)
+        x->state = S_AFTER;
     return p;
 }
 
@@ -804,22 +749,376 @@ static const uint8_t *literal_run(om_extractor_t *x, const uint8_t *p,
                                   const uint8_t *end)
 {
     const char *lit = literals[x->lit];
-    while (p < end) {
-        if (lit[x->lit_pos] == '\0') {
-            x->state = S_AFTER;
-            return p;
-        }
+    for (; p < end && lit[x->lit_pos]; p++, x->lit_pos++) {
         if (*p != (uint8_t)lit[x->lit_pos]) {
             fail(x, OM_ERR_JSON, "invalid literal", p);
             return p;
         }
-        x->lit_pos++;
-        p++;
     }
-    if (lit[x->lit_pos] == '\0')
+    if (!lit[x->lit_pos])
         x->state = S_AFTER;
     return p;
 }
+
+/* Runs the token (string, number, literal) the state says is open. */
+static const uint8_t *token_run(om_extractor_t *x, const uint8_t *p,
+                                const uint8_t *end)
+{
+    if (x->state == S_STR)
+        return string_run(x, p, end);
+    if (x->state == S_NUM)
+        return number_run(x, p, end);
+    return literal_run(x, p, end);
+}
+
+/* ----------------------------------------------------------- fast path */
+
+#if OM_JSON_FAST
+
+/* Keeps a whole value that needs no decoding on the way (a string
+ * without escapes, a number). */
+static void field_copy(om_extractor_t *x, unsigned f, const uint8_t *p,
+                       size_t n, int is_string)
+{
+    if (field_open(x, f, is_string)) {
+        win_put(x, p, n);
+        field_close(x, f, is_string);
+    }
+}
+
+/* Skips JSON whitespace from p (p < end); runs of spaces (indentation)
+ * go a word at a time. */
+HOT const uint8_t *skip_ws(const uint8_t *p, const uint8_t *end)
+{
+#if WORDS
+    /* The usual case: a newline and up to two words of indentation. */
+    if (*p == '\n' && (size_t)(end - p) > 2 * sizeof(word_t)) {
+        word_t v;
+        memcpy(&v, p + 1, sizeof v);
+        if ((v ^= ONES * ' ') != 0) {
+            p += 1 + FIRST_SET_BYTE(v);
+        } else {
+            memcpy(&v, p + 1 + sizeof v, sizeof v);
+            if ((v ^= ONES * ' ') == 0)
+                p += 1 + 2 * sizeof v;
+            else
+                p += 1 + sizeof v + FIRST_SET_BYTE(v);
+        }
+        if (*p > ' ')
+            return p;
+    }
+#endif
+    do {
+#if WORDS
+        if (*p == ' ' && (size_t)(end - p) >= sizeof(word_t)) {
+            word_t v;
+            memcpy(&v, p, sizeof v);
+            v ^= ONES * ' ';
+            if (!v) {
+                p += sizeof v;
+                continue;
+            }
+            p += FIRST_SET_BYTE(v);
+            if (*p > ' ')
+                return p;
+        }
+#endif
+        if (!is_ws(*p))
+            break;
+        p++;
+    } while (p < end);
+    return p;
+}
+
+/* A whole number from p that ends inside the buffer: returns the byte
+ * after it, or NULL to let the byte-wise path decide (an error, or a
+ * number the chunk cuts). */
+HOT const uint8_t *number_whole(const uint8_t *p, const uint8_t *end)
+{
+    if (*p == '-')
+        p++;
+    if (p < end && *p == '0') {
+        p++;
+    } else {
+        if (p == end || !is_digit(*p))
+            return NULL;
+        while (p < end && is_digit(*p))
+            p++;
+    }
+    if (p < end && *p == '.') {
+        if (++p == end || !is_digit(*p))
+            return NULL;
+        while (p < end && is_digit(*p))
+            p++;
+    }
+    if (p < end && (*p | 0x20) == 'e') {
+        if (++p < end && (*p == '+' || *p == '-'))
+            p++;
+        if (p == end || !is_digit(*p))
+            return NULL;
+        while (p < end && is_digit(*p))
+            p++;
+    }
+    return p < end ? p : NULL;
+}
+
+/* Whitespace before the next token; goes out when the chunk ends. */
+#define WS()                                                                \
+    do {                                                                    \
+        if (p == end)                                                       \
+            goto out;                                                       \
+        if (*p <= ' ' && (p = skip_ws(p, end)) == end)                      \
+            goto out;                                                       \
+    } while (0)
+
+/* A whole literal at p (more than 5 bytes before end): its length, or 0. */
+HOT size_t literal_whole(const uint8_t *p)
+{
+    if ((*p == 't' && memcmp(p, "true", 4) == 0) ||
+        (*p == 'n' && memcmp(p, "null", 4) == 0))
+        return 4;
+    return *p == 'f' && memcmp(p, "false", 5) == 0 ? 5 : 0;
+}
+
+/*
+ * Inside containers nobody keeps (most of the body): validates and skips
+ * whole tokens with the state in locals, until the end of the buffer, a
+ * byte the byte-wise path must see (an escape, a token the chunk cuts, an
+ * error), or the close that leaves the skipped containers. Returns where
+ * it stopped, with x up to date and only whitespace skipped before that.
+ */
+static const uint8_t *skip_run(om_extractor_t *x, const uint8_t *p,
+                               const uint8_t *end)
+{
+    unsigned st = x->state, depth = x->depth, obj = is_object(x, depth);
+    const uint8_t *q;
+    size_t n;
+    uint8_t c;
+
+    if (st == S_AFTER)
+        goto after;
+    if (st == S_COLON)
+        goto colon;
+    if (st != S_OBJ_FIRST && st != S_KEY)
+        goto value;
+key:
+    WS();
+    if (*p != '"') {
+        if (*p == '}' && st == S_OBJ_FIRST)
+            goto close;
+        goto out;
+    }
+    q = scan_string(p + 1, end);
+    if (q == end || *q != '"')
+        goto out;
+    p = q + 1;
+    st = S_COLON;
+colon:
+    WS();
+    if (*p != ':')
+        goto out;
+    if (++p < end && *p == ' ') /* the usual ": " */
+        p++;
+    st = S_VALUE;
+value:
+    WS();
+    c = *p;
+    if (c == '"') {
+        q = scan_string(p + 1, end);
+        if (q == end || *q != '"')
+            goto out;
+        p = q + 1;
+        goto after;
+    }
+    if (c == '{' || c == '[') {
+        if (depth >= OM_JSON_MAX_DEPTH)
+            goto out;
+        obj = c == '{';
+        x->stack[depth / 8] = (uint8_t)((x->stack[depth / 8] &
+                                         ~(1u << (depth % 8))) |
+                                        (obj << (depth % 8)));
+        if (++depth < ROLE_LEVELS)
+            x->role[depth] = R_SKIP;
+        p++;
+        if (obj) {
+            st = S_OBJ_FIRST;
+            goto key;
+        }
+        st = S_ARR_FIRST;
+        goto value;
+    }
+    if (c == ']' && st == S_ARR_FIRST)
+        goto close;
+    if (c == '-' || is_digit(c)) {
+        if ((q = number_whole(p, end)) == NULL)
+            goto out;
+        p = q;
+        goto after;
+    }
+    if (end - p <= 5 || (n = literal_whole(p)) == 0)
+        goto out;
+    p += n;
+after:
+    st = S_AFTER;
+    WS();
+    c = *p;
+    if (c == ',') {
+        p++;
+        if (obj) {
+            st = S_KEY;
+            goto key;
+        }
+        st = S_VALUE;
+        goto value;
+    }
+    if (c != '}' && c != ']')
+        goto out;
+close:
+    if ((*p == '}') != obj)
+        goto out; /* mismatched: the byte-wise path says so */
+    p++;
+    obj = is_object(x, --depth);
+    st = S_AFTER;
+    if (depth >= ROLE_LEVELS || x->role[depth] == R_SKIP)
+        goto after;
+out:
+    x->state = (uint8_t)st;
+    x->depth = (uint8_t)depth;
+    return p;
+}
+
+/*
+ * The fast scanner for the containers that matter (the top object, data,
+ * models, pricing, links): keys, kept strings and numbers whole in the
+ * buffer without escapes, values nobody keeps; skip_run takes the
+ * containers nobody keeps. Returns at the end of the buffer or at the
+ * first byte of anything else (a kept container opening or closing, an
+ * escape, a cut token, an error), with x up to date and only whitespace
+ * skipped before that byte.
+ */
+static const uint8_t *fast_run(om_extractor_t *x, const uint8_t *p,
+                               const uint8_t *end)
+{
+    unsigned st, depth, field, role, obj;
+    const uint8_t *q;
+    size_t n;
+    uint8_t c;
+
+reload:
+    st = x->state;
+    depth = x->depth;
+    field = x->field;
+    role = role_at(x, depth);
+    obj = depth ? is_object(x, depth) : 0;
+    if (role == R_SKIP && depth)
+        goto skip;
+    switch (st) {
+    case S_VALUE:
+    case S_ARR_FIRST:
+        goto value;
+    case S_OBJ_FIRST:
+    case S_KEY:
+        goto key;
+    case S_COLON:
+        goto colon;
+    case S_AFTER:
+        goto after;
+    default: /* S_DONE */
+        WS();
+        goto out;
+    }
+
+key:
+    WS();
+    if (*p != '"')
+        goto out;
+    q = scan_string(p + 1, end);
+    if (q == end || *q != '"')
+        goto out;
+    n = (size_t)(q - p - 1);
+    field = key_len_ok(role, n) ? key_field(x, role, p + 1, n) : F_NONE;
+    p = q + 1;
+    st = S_COLON;
+colon:
+    WS();
+    if (*p != ':')
+        goto out;
+    if (++p < end && *p == ' ') /* the usual ": " */
+        p++;
+    st = S_VALUE;
+value:
+    WS();
+    c = *p;
+    if (field != F_NONE) {
+        /* the document, kept strings and numbers; the rest is the
+         * byte-wise path's */
+        if (c == '"' && (BIT(field) & KEEP_STR)) {
+            q = scan_string(p + 1, end);
+            if (q == end || *q != '"')
+                goto out;
+            field_copy(x, field, p + 1, (size_t)(q - p - 1), 1);
+            p = q + 1;
+            goto after;
+        }
+        if ((BIT(field) & (BIT(F_CREATED) | BIT(F_CTX))) &&
+            (c == '-' || is_digit(c)) && (q = number_whole(p, end)) != NULL) {
+            field_copy(x, field, p, (size_t)(q - p), 0);
+            p = q;
+            goto after;
+        }
+        goto out;
+    }
+    if (c == '"') {
+        q = scan_string(p + 1, end);
+        if (q == end || *q != '"')
+            goto out;
+        p = q + 1;
+        goto after;
+    }
+    if (c == '{' || c == '[') {
+        st = S_VALUE;
+        goto skip;
+    }
+    if (c == '-' || is_digit(c)) {
+        if ((q = number_whole(p, end)) == NULL)
+            goto out;
+        p = q;
+        goto after;
+    }
+    if (end - p <= 5 || (n = literal_whole(p)) == 0)
+        goto out;
+    p += n;
+after:
+    st = S_AFTER;
+    WS();
+    if (*p != ',')
+        goto out;
+    p++;
+    if (obj) {
+        st = S_KEY;
+        goto key;
+    }
+    field = role == R_DATA ? F_MODEL : F_NONE;
+    st = S_VALUE;
+    goto value;
+
+skip:
+    x->state = (uint8_t)st;
+    x->depth = (uint8_t)depth;
+    x->field = F_NONE;
+    p = skip_run(x, p, end);
+    if (p == end || role_at(x, x->depth) == R_SKIP)
+        return p;
+    goto reload; /* back in a container that matters */
+
+out:
+    x->state = (uint8_t)st;
+    x->field = (uint8_t)field;
+    x->depth = (uint8_t)depth;
+    return p;
+}
+
+#endif /* OM_JSON_FAST */
 
 /* ---------------------------------------------------------------- API */
 
@@ -827,7 +1126,7 @@ static void reset_document(om_extractor_t *x)
 {
     x->state = S_VALUE;
     x->depth = 0;
-    x->field = F_NONE;
+    x->field = F_ROOT;
     x->esc = 0;
     x->flags = 0;
     x->next_len = 0;
@@ -855,270 +1154,26 @@ void om_extract_next_page(om_extractor_t *x)
     reset_document(x);
 }
 
-/* Byte classes for the dispatch of the main loop. */
-enum { C_OTHER, C_WS, C_QUOTE, C_COLON, C_COMMA, C_OPEN, C_CLOSE, C_NUM,
-       C_LIT };
-static const uint8_t byte_class[256] = {
-    [' '] = C_WS, ['\n'] = C_WS, ['\r'] = C_WS, ['\t'] = C_WS,
-    ['"'] = C_QUOTE, [':'] = C_COLON, [','] = C_COMMA,
-    ['{'] = C_OPEN, ['['] = C_OPEN, ['}'] = C_CLOSE, [']'] = C_CLOSE,
-    ['-'] = C_NUM, ['0'] = C_NUM, ['1'] = C_NUM, ['2'] = C_NUM,
-    ['3'] = C_NUM, ['4'] = C_NUM, ['5'] = C_NUM, ['6'] = C_NUM,
-    ['7'] = C_NUM, ['8'] = C_NUM, ['9'] = C_NUM,
-    ['t'] = C_LIT, ['f'] = C_LIT, ['n'] = C_LIT};
-
-HOT int is_digit(uint8_t c) { return (unsigned)(c - '0') < 10u; }
-
-/* A whole number from p that ends inside the buffer: returns the byte
- * after it, or NULL to let the byte-wise path decide (an error, or a
- * number the chunk cuts). */
-HOT const uint8_t *number_whole(const uint8_t *p, const uint8_t *end)
-{
-    if (*p == '-')
-        p++;
-    if (p < end && *p == '0') {
-        p++;
-    } else {
-        if (p == end || !is_digit(*p))
-            return NULL;
-        while (p < end && is_digit(*p))
-            p++;
-    }
-    if (p < end && *p == '.') {
-        if (++p == end || !is_digit(*p))
-            return NULL;
-        while (p < end && is_digit(*p))
-            p++;
-    }
-    if (p < end && (*p == 'e' || *p == 'E')) {
-        if (++p < end && (*p == '+' || *p == '-'))
-            p++;
-        if (p == end || !is_digit(*p))
-            return NULL;
-        while (p < end && is_digit(*p))
-            p++;
-    }
-    return p < end ? p : NULL;
-}
-
-/* Runs the token (string, number, literal) the state says is open. */
-static const uint8_t *token_run(om_extractor_t *x, const uint8_t *p,
-                                const uint8_t *end)
-{
-    switch (x->state) {
-    case S_STR:
-        return string_run(x, p, end);
-    case S_NUM:
-        return number_run(x, p, end);
-    case S_LIT:
-        return literal_run(x, p, end);
-    default:
-        return p;
-    }
-}
-
-/*
- * The main loop keeps the parser state in a local and handles the common
- * tokens inline: whitespace, ':' and ',', and whole strings that are keys
- * or values nobody keeps. Everything else (brackets, numbers, literals,
- * kept values, strings with escapes or cut by the chunk's end) goes
- * through structural() and the token functions, which work byte by byte
- * and resume across chunks.
- */
 int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
 {
     const uint8_t *const start = (const uint8_t *)buf, *const end = start + len;
-    const uint8_t *p = start, *q;
-    unsigned st, role, obj;
+    const uint8_t *p = start;
 
     if (x->err)
         return x->err;
-    p = token_run(x, p, end);
-    st = x->state;
-    /* The current container's role and kind, kept in registers; reread
-     * after anything that may push or pop outside this loop. */
-    role = role_at(x);
-    obj = x->depth ? top_is_object(x) : 0;
-    while (p < end) {
-        switch (byte_class[*p]) {
-        case C_WS:
-            p = skip_ws(p + 1, end);
+    while (p < end && !x->err) {
+        if (x->state >= S_STR) {
+            p = token_run(x, p, end);
             continue;
-        case C_COLON:
-            if (st != S_COLON)
-                break;
-        colon:
-            st = S_VALUE;
-            if (++p < end && *p == ' ') /* the usual ": " */
-                p++;
-            if (p < end && x->field == F_NONE) {
-                if (*p == '"')
-                    goto skip_value;
-                if (*p == '{' || *p == '[')
-                    goto open;
-            }
-            continue;
-        case C_COMMA:
-            if (st != S_AFTER)
-                break;
-        comma:
-            p++;
-            if (!obj) {
-                x->field = (uint8_t)element_field(x);
-                st = S_VALUE;
-                continue;
-            }
-            st = S_KEY;
-            if (p < end && *p <= ' ')
-                p = skip_ws(p, end);
-            if (p == end || *p != '"')
-                continue;
-            /* fall through: the key that follows */
-        key:
-            q = scan_string(p + 1, end);
-            if (q == end || *q != '"')
-                break;
-            x->field = (uint8_t)(role == R_SKIP
-                                     ? F_NONE
-                                     : key_field(x, (const char *)p + 1,
-                                                 (size_t)(q - p - 1)));
-            st = S_COLON;
-            p = q + 1;
-            if (p < end && *p == ':')
-                goto colon;
-            continue;
-        case C_QUOTE:
-            if (st == S_OBJ_FIRST || st == S_KEY)
-                goto key;
-            if (st == S_VALUE && x->field >= F_ID) {
-                /* A kept string, whole in the buffer without escapes:
-                 * copied in one piece (the byte-wise path does the rest). */
-                unsigned f = x->field;
-                q = scan_string(p + 1, end);
-                if (q == end || *q != '"' ||
-                    !(f == F_ID || f == F_NAME || f == F_PROMPT ||
-                      f == F_COMPLETION))
-                    break;
-                if (field_open(x, f, 1)) {
-                    win_put(x, p + 1, (size_t)(q - p - 1));
-                    field_close(x, f, 1);
-                }
-                st = S_AFTER;
-                p = q + 1;
-                if (p < end && *p == ',')
-                    goto comma;
-                continue;
-            }
-            if ((st == S_VALUE || st == S_ARR_FIRST) && x->field == F_NONE &&
-                x->depth != 0) {
-            skip_value:
-                q = scan_string(p + 1, end);
-                if (q == end || *q != '"')
-                    break;
-                st = S_AFTER;
-                p = q + 1;
-                if (p < end && *p == ',')
-                    goto comma;
-                continue;
-            }
-            break;
-        case C_OPEN:
-        open:
-            /* A container nobody keeps. */
-            if ((st == S_VALUE || st == S_ARR_FIRST) && x->field == F_NONE &&
-                x->depth != 0 && x->depth < OM_JSON_MAX_DEPTH) {
-                unsigned d = x->depth;
-                if (*p == '{') {
-                    x->stack[d / 8] |= (uint8_t)(1u << (d % 8));
-                    st = S_OBJ_FIRST;
-                    obj = 1;
-                } else {
-                    x->stack[d / 8] &= (uint8_t)~(1u << (d % 8));
-                    st = S_ARR_FIRST;
-                    obj = 0;
-                }
-                x->depth = (uint8_t)(d + 1);
-                if (d + 1 < ROLE_LEVELS)
-                    x->role[d + 1] = R_SKIP;
-                role = R_SKIP;
-                p++;
-                if (obj) { /* usually whitespace, then the first key */
-                    if (p < end && *p <= ' ')
-                        p = skip_ws(p, end);
-                    if (p < end && *p == '"')
-                        goto key;
-                }
-                continue;
-            }
-            break;
-        case C_CLOSE:
-            if ((st == S_AFTER || st == S_OBJ_FIRST || st == S_ARR_FIRST) &&
-                role == R_SKIP && x->depth > 1 && (*p == '}') == obj &&
-                (st == S_AFTER || (st == S_OBJ_FIRST) == (*p == '}'))) {
-                x->depth--;
-                role = role_at(x);
-                obj = top_is_object(x);
-                st = S_AFTER;
-                p++;
-                if (p < end && *p == ',')
-                    goto comma;
-                continue;
-            }
-            break;
-        case C_NUM:
-            if (st == S_VALUE && (x->field == F_CREATED || x->field == F_CTX) &&
-                (q = number_whole(p, end)) != NULL) {
-                unsigned f = x->field;
-                if (field_open(x, f, 0)) {
-                    win_put(x, p, (size_t)(q - p));
-                    field_close(x, f, 0);
-                }
-                st = S_AFTER;
-                p = q;
-                if (*p == ',')
-                    goto comma;
-                continue;
-            }
-            if ((st == S_VALUE || st == S_ARR_FIRST) && x->field == F_NONE &&
-                x->depth != 0 && (q = number_whole(p, end)) != NULL) {
-                st = S_AFTER;
-                p = q;
-                if (*p == ',')
-                    goto comma;
-                continue;
-            }
-            break;
-        case C_LIT:
-            if ((st == S_VALUE || st == S_ARR_FIRST) && x->field == F_NONE &&
-                x->depth != 0 && end - p > 5) {
-                size_t n = *p == 'f' ? 5u : 4u;
-                const char *l = literals[*p == 't' ? 0 : *p == 'f' ? 1 : 2];
-                if (p[1] == (uint8_t)l[1] && p[2] == (uint8_t)l[2] &&
-                    p[3] == (uint8_t)l[3] && (n == 4 || p[4] == (uint8_t)l[4])) {
-                    st = S_AFTER;
-                    p += n;
-                    if (*p == ',')
-                        goto comma;
-                    continue;
-                }
-            }
-            break;
-        default:
-            break;
         }
-        /* The general path. */
-        x->state = (uint8_t)st;
-        structural(x, p);
-        if (x->err)
+#if OM_JSON_FAST
+        if ((p = fast_run(x, p, end)) == end)
             break;
-        p = token_run(x, p + 1, end);
-        if (x->err)
-            break;
-        st = x->state;
-        role = role_at(x);
-        obj = x->depth ? top_is_object(x) : 0;
+#endif
+        if (!is_ws(*p))
+            structural(x, p);
+        p++;
     }
-    x->state = (uint8_t)st;
     if (x->err) {
         x->err_offset = x->offset + (uint64_t)(x->err_at - start);
         return x->err;
@@ -1131,8 +1186,6 @@ int om_extract_finish(om_extractor_t *x)
 {
     if (x->err)
         return x->err;
-    if (x->state == S_LIT && literals[x->lit][x->lit_pos] == '\0')
-        x->state = S_AFTER; /* cannot end a document, but be exact */
     x->err_offset = x->offset;
     if (x->state != S_DONE) {
         x->err = OM_ERR_TRUNCATED;
