@@ -478,8 +478,8 @@ static void clock_line(void)
 
 /* om_refresh over TLS through lwIP and the LAN9118: the whole fetch path
  * of a device. The popular models and the choice are pinned, as the CLI
- * pins them. Afterwards: the clock from the Date header when it was
- * unknown, and the peaks of the fetch (TLS pool, lwIP, stack). */
+ * pins them. Afterwards: the clock from the Date header, and the peaks
+ * of the fetch (TLS pool, lwIP, stack). */
 static void cmd_update(const char *url)
 {
     static om_fetch_cfg_t cfg;
@@ -493,11 +493,9 @@ static void cmd_update(const char *url)
     int out;
     if (tls_up() != 0)
         return;
-    if (!board_net_wait(15000)) {
-        say("update: failed: the network is not up (no link or no address)",
-            0);
-        return;
-    }
+    if (!board_net_wait(15000)) /* DHCP's first lease; then the fetch
+                                   * says what failed */
+        say("net: no link or no address yet", 0);
     memset(&cfg, 0, sizeof cfg);
     cfg.url = url && *url ? url : update_url;
     for (i = 0; i < sizeof om_picker_popular_default /
@@ -526,15 +524,14 @@ static void cmd_update(const char *url)
     board_puts(" ms)\n");
     if (out == OM_REFRESH_UPDATED)
         source = OM_PICKER_SRC_CATALOGUE;
-    if (res.server_date > 0 && stamp.head_seen && !board_unix_s())
+    /* Every verified response's Date re-sets the clock (it only came
+     * over TLS): board_ms wraps after 49 days, a daily fetch keeps up. */
+    if (res.server_date > 0 && stamp.head_seen)
         board_clock_set(res.server_date +
                         (int64_t)((board_ms() - stamp.head_ms) / 1000u));
     clock_line();
-    board_puts("peak: TLS pool ");
-    board_put_u32((uint32_t)om_tls_pool_high_water());
-    board_puts(" of ");
-    board_put_u32((uint32_t)om_tls_pool_size());
-    board_puts(", stack ");
+    pool_line();
+    board_puts("peak: stack ");
     board_put_u32(board_stack_used());
     board_puts(" of ");
     board_put_u32(board_stack_size());

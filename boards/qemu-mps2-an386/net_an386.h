@@ -41,8 +41,8 @@ uint32_t board_net_ram(void);
  * checks certificates against a floor (board_time_floor: the firmware's
  * build time, or a later time the board knows, e.g. the saved table's
  * date), under which only expiry can be decided. board_clock_set (the
- * response's Date header after a fetch) makes it known; it then runs on
- * board_ms(). */
+ * response's Date header after each fetch) makes it known; it then runs
+ * on board_ms(), which wraps after 49 days (a fetch a day re-sets it). */
 int64_t board_unix_s(void);          /* seconds since 1970, 0 unknown */
 void board_clock_set(int64_t unix_s); /* ignored below the floor */
 int64_t board_time_floor(void);

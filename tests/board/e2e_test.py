@@ -391,7 +391,7 @@ def run(a):
             skew = abs(t.replace(tzinfo=datetime.timezone.utc).timestamp() - time.time())
             assert skew < 30, "the clock is %d s off the server's Date" % skew
             checks += 1
-            for k in ("peak: TLS pool", "stack", "peak: lwIP heap"):
+            for k in ("high-water", "peak: stack", "peak: lwIP heap"):
                 assert k in out, (k, out)
             net_out = b.cmd("net")
             print("e2e: " + "\ne2e: ".join(net_out.strip().splitlines()))
