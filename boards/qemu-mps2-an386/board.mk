@@ -49,6 +49,7 @@ FW_SRC   := $(addprefix $(BOARD_DIR)/,startup.c uart.c semihost.c \
 CORE_OBJ := $(CORE_SRC:%.c=$(BB)/obj/%.o)
 FW_OBJ   := $(FW_SRC:%.c=$(BB)/obj/%.o)
 FW       := $(BB)/ormodels.elf
+FW_NET   := $(BB)/ormodels-net.elf
 
 FLASH_FILE ?= $(BB)/flash.bin
 FIXTURES   ?= ../shared/fixtures
@@ -74,7 +75,10 @@ help:
 	@echo "  make BOARD=$(BOARD) test     the unit tests on the emulated CPU, then the boot test"
 	@echo "  make BOARD=$(BOARD) size     text/data/bss of the core and both firmwares"
 	@echo "  make BOARD=$(BOARD) fw-net   the net firmware (lwIP, Mbed TLS, baked CAs)"
-	@echo "  make BOARD=$(BOARD) NET=1 run   boot the net firmware"
+	@echo "  make BOARD=$(BOARD) NET=1 run   boot the net firmware (QEMU's user network,"
+	@echo "                               DHCP; NET_ARGS=\"ip=.. gw=.. dns=..\" for static)"
+	@echo "  make BOARD=$(BOARD) e2e      the net firmware fetches a real catalogue over TLS"
+	@echo "                               from a server in a network namespace (root)"
 	@echo "variables: FEED=$(FEED) FLASH_FILE=$(FLASH_FILE)"
 
 # scripts/deps.sh's board group has the Arm toolchain and QEMU; the
@@ -108,10 +112,12 @@ $(BB)/catalogue.json: tests/gen_catalogue.py
 
 RUN_FW := $(if $(NET),$(FW_NET),$(FW))
 NET_ARGS ?=
-run: deps $(RUN_FW) $(FEED)
-	$(QEMU) -nographic -semihosting-config enable=on,target=native,arg=ormodels,arg=flash=$(FLASH_FILE),arg=feed=$(FEED)$(foreach a,$(if $(NET),$(NET_ARGS)),,arg=$(a)) \
-	    $(if $(NET),-nic user$(comma)model=lan9118) -kernel $(RUN_FW)
 comma := ,
+empty :=
+space := $(empty) $(empty)
+run: deps $(RUN_FW) $(FEED)
+	$(QEMU) -nographic -semihosting-config enable=on,target=native,arg=ormodels,arg=flash=$(FLASH_FILE),arg=feed=$(FEED)$(subst $(space),,$(foreach a,$(if $(NET),$(NET_ARGS)),$(comma)arg=$(a))) \
+	    $(if $(NET),-nic user$(comma)model=lan9118) -kernel $(RUN_FW)
 
 -include $(shell find $(BB) -name '*.d' 2>/dev/null)
 
@@ -424,7 +430,7 @@ board-fmt: $(BB)/fmt_check
 
 board-net-boot: deps $(FW_NET) board-fmt
 	@scripts/check-heap.sh $(filter $(NB)/obj/port/% $(NB)/obj/$(BOARD_DIR)/net_% \
-	    $(NB)/obj/$(BOARD_DIR)/fmt_%,$(NET_OBJ))
+	    $(NB)/obj/$(BOARD_DIR)/fmt_% $(NB)/obj/$(BOARD_DIR)/lan9118%,$(NET_OBJ))
 	@$(PYTHON) tests/board/net_boot_test.py --fw $(FW_NET) --work $(BB)/net-boot-test \
 	    --catalogue $(BOOT_CATALOGUE) --cas $(words $(NET_CAS)) --timeout $(QEMU_TIMEOUT)
 

@@ -383,7 +383,7 @@ static void cmd_tls(void)
 }
 
 /* A TCP connection through lwIP's sockets (om_sock): exercises the
- * cooperative waits. With the stub netif it must fail, not hang. */
+ * cooperative waits. When nobody answers it must fail, not hang. */
 static void cmd_connect(char *arg)
 {
     static om_sock_t s;

@@ -72,7 +72,7 @@ class NetBoard(Board):
                  life=900):
         sh = ["enable=on", "target=native", "arg=ormodels", "arg=flash=" + flash]
         sh += ["arg=" + x for x in args]
-        cmd = ["timeout", str(life), "qemu-system-arm", "-M", "mps2-an386",
+        cmd = ["timeout", "-k", "5", str(life), "qemu-system-arm", "-M", "mps2-an386",
                "-display", "none", "-monitor", "none", "-serial", "stdio",
                "-nic", nic, "-semihosting-config", ",".join(sh), "-kernel", fw]
         if netns:
@@ -94,6 +94,17 @@ class NetBoard(Board):
                 self.q.put(None)
                 return
             self.q.put(dec.decode(b))
+
+    def kill(self):
+        # SIGTERM: `timeout` passes it on to QEMU (a SIGKILL would stop
+        # only `timeout` and leave QEMU running)
+        if self.p.poll() is None:
+            self.p.terminate()
+            try:
+                self.p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
 
     def cmd(self, line, timeout=None):
         saved = self.timeout
