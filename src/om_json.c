@@ -208,7 +208,7 @@ HOT const uint8_t *scan_string(const uint8_t *p, const uint8_t *end)
 
 /* -------------------------------------------------------------- errors */
 
-static void fail(om_extractor_t *x, int err, const char *msg,
+static void error_at(om_extractor_t *x, int err, const char *msg,
                  const uint8_t *at)
 {
     if (x->err)
@@ -440,7 +440,7 @@ static int push(om_extractor_t *x, unsigned obj, unsigned role,
 {
     unsigned d = x->depth;
     if (d >= OM_JSON_MAX_DEPTH) {
-        fail(x, OM_ERR_DEPTH, "nested too deep", at);
+        error_at(x, OM_ERR_DEPTH, "nested too deep", at);
         return -1;
     }
     x->stack[d / 8] = (uint8_t)((x->stack[d / 8] & ~(1u << (d % 8))) |
@@ -458,15 +458,20 @@ HOT int key_len_ok(unsigned role, size_t n)
 }
 
 /* The field of the key k[0..n) in an object of the given role. */
-static unsigned key_field(const om_extractor_t *x, unsigned role,
-                          const uint8_t *k, size_t n)
+HOT unsigned key_field(const om_extractor_t *x, unsigned role,
+                       const uint8_t *k, size_t n)
 {
     const char *s = keys_of[role].names;
     unsigned f = keys_of[role].field;
+    size_t i;
     if (!key_len_ok(role, n))
         return F_NONE;
     for (; *s; s += *s + 1, f++) {
-        if ((size_t)*s == n && memcmp(s + 1, k, n) == 0) {
+        if ((size_t)*s != n)
+            continue;
+        for (i = 0; i < n && (uint8_t)s[1 + i] == k[i]; i++)
+            ;
+        if (i == n) {
             if (f == F_DATA && (x->flags & (X_DATA_OPEN | X_DATA_DONE)))
                 break; /* one data array per page */
             return f;
@@ -479,7 +484,7 @@ static void close_container(om_extractor_t *x, uint8_t c, const uint8_t *at)
 {
     unsigned role = role_at(x, x->depth);
     if ((c == '}') != is_object(x, x->depth)) {
-        fail(x, OM_ERR_JSON, "mismatched closing bracket", at);
+        error_at(x, OM_ERR_JSON, "mismatched closing bracket", at);
         return;
     }
     if (role == R_MODEL)
@@ -496,70 +501,62 @@ static unsigned element_field(const om_extractor_t *x)
     return role_at(x, x->depth) == R_DATA ? F_MODEL : F_NONE;
 }
 
+/* What a container opened as the value of each field is. */
+static const uint8_t field_role[] = {
+    R_SKIP, R_TOP,  R_DATA, R_LINKS, R_SKIP, R_SKIP,    R_MODEL,
+    R_SKIP, R_SKIP, R_SKIP, R_SKIP,  R_PRICING, R_SKIP, R_SKIP};
+
 /* A value starts with byte c at `at`. */
 static void value_begin(om_extractor_t *x, uint8_t c, const uint8_t *at)
 {
-    unsigned f = x->field, keep, role = R_SKIP;
+    unsigned f = x->field, role = field_role[f], keep;
     int num = c == '-' || is_digit(c);
 
-    if (x->depth == 0) {
-        if (c != '{') {
-            fail(x, OM_ERR_SCHEMA, "the catalogue is not a JSON object", at);
-            return;
-        }
-        role = R_TOP;
-    } else if (f == F_DATA && c != '[') {
-        fail(x, OM_ERR_SCHEMA, "\"data\" is not an array", at);
+    if (role == R_TOP && c != '{') {
+        error_at(x, OM_ERR_SCHEMA, "the catalogue is not a JSON object", at);
         return;
-    } else if (f == F_MODEL) {
-        role = R_MODEL;
-        if (c != '{')
-            x->stats.invalid++; /* an element of data that is no object */
-    } else if (f == F_PRICING) {
-        role = R_PRICING;
-    } else if (f == F_LINKS) {
-        role = R_LINKS;
-    } else if ((BIT(f) & MODEL_FIELDS) && c != '"' && c != 'n' && !num) {
-        x->stats.bad_fields++; /* an object, array or boolean */
     }
-    switch (c) {
-    case '{':
+    if (role == R_DATA && c != '[') {
+        error_at(x, OM_ERR_SCHEMA, "\"data\" is not an array", at);
+        return;
+    }
+    if (role == R_MODEL && c != '{')
+        x->stats.invalid++; /* an element of data that is no object */
+    if ((BIT(f) & MODEL_FIELDS) && c != '"' && c != 'n' && !num)
+        x->stats.bad_fields++; /* an object, array or boolean */
+    if (c == '{' || c == '[') {
+        if (c == '[' && role != R_DATA)
+            role = R_SKIP;
         if (role == R_MODEL) {
             x->win_len = 1;
             x->win[0] = '{';
             x->seen = 0;
             x->model_flags = 0;
             x->flags &= (uint8_t)~X_LONG_ID;
-        }
-        if (push(x, 1, role, at) == 0)
-            x->state = S_OBJ_FIRST;
-        return;
-    case '[':
-        if (f == F_DATA)
+        } else if (role == R_DATA) {
             x->flags |= X_DATA_OPEN;
-        if (push(x, 0, f == F_DATA ? R_DATA : R_SKIP, at) == 0) {
+        }
+        if (push(x, c == '{', role, at) == 0) {
             x->field = (uint8_t)element_field(x);
-            x->state = S_ARR_FIRST;
+            x->state = c == '{' ? S_OBJ_FIRST : S_ARR_FIRST;
         }
         return;
-    case '"':
+    }
+    if (c == '"') {
         keep = (BIT(f) & (KEEP_STR | BIT(F_NEXT))) && field_open(x, f, 1);
         x->str_mode = (uint8_t)(keep ? SM_COPY : SM_SKIP);
         x->flags &= (uint8_t)~X_IS_KEY;
         x->state = S_STR;
         return;
-    case 't':
-    case 'f':
-    case 'n':
+    }
+    if (c == 't' || c == 'f' || c == 'n') {
         x->lit = (uint8_t)(c == 't' ? 0 : c == 'f' ? 1 : 2);
         x->lit_pos = 1;
         x->state = S_LIT;
         return;
-    default:
-        break;
     }
     if (!num) {
-        fail(x, OM_ERR_JSON, "expected a value", at);
+        error_at(x, OM_ERR_JSON, "expected a value", at);
         return;
     }
     x->flags &= (uint8_t)~X_COPY_NUM;
@@ -595,14 +592,14 @@ static void structural(om_extractor_t *x, const uint8_t *p)
         } else if (c == '}' && st == S_OBJ_FIRST) {
             close_container(x, c, p);
         } else {
-            fail(x, OM_ERR_JSON, "expected a key", p);
+            error_at(x, OM_ERR_JSON, "expected a key", p);
         }
         break;
     case S_COLON:
         if (c == ':')
             x->state = S_VALUE;
         else
-            fail(x, OM_ERR_JSON, "expected ':'", p);
+            error_at(x, OM_ERR_JSON, "expected ':'", p);
         break;
     case S_AFTER:
         if (c == ',') {
@@ -615,11 +612,11 @@ static void structural(om_extractor_t *x, const uint8_t *p)
         } else if (c == '}' || c == ']') {
             close_container(x, c, p);
         } else {
-            fail(x, OM_ERR_JSON, "expected ',' or a closing bracket", p);
+            error_at(x, OM_ERR_JSON, "expected ',' or a closing bracket", p);
         }
         break;
     default: /* S_DONE */
-        fail(x, OM_ERR_JSON, "data after the end of the document", p);
+        error_at(x, OM_ERR_JSON, "data after the end of the document", p);
         break;
     }
 }
@@ -662,13 +659,13 @@ static const uint8_t *string_run(om_extractor_t *x, const uint8_t *p,
                            c == 'f' || c == 'n' || c == 'r' || c == 't') {
                     x->esc = 0;
                 } else {
-                    fail(x, OM_ERR_JSON, "invalid escape in string", p);
+                    error_at(x, OM_ERR_JSON, "invalid escape in string", p);
                     return p;
                 }
             } else if (is_hex(c)) {
                 x->esc = (uint8_t)(x->esc == 5 ? 0 : x->esc + 1);
             } else {
-                fail(x, OM_ERR_JSON, "invalid \\u escape in string", p);
+                error_at(x, OM_ERR_JSON, "invalid \\u escape in string", p);
                 return p;
             }
             q++;
@@ -682,7 +679,7 @@ static const uint8_t *string_run(om_extractor_t *x, const uint8_t *p,
                         x->key_len = KEY_NONE; /* escaped keys are never ours */
                     q++;
                 } else if (c != '"') {
-                    fail(x, OM_ERR_JSON, "control character in string", q);
+                    error_at(x, OM_ERR_JSON, "control character in string", q);
                     return q;
                 }
             }
@@ -728,7 +725,7 @@ static const uint8_t *number_run(om_extractor_t *x, const uint8_t *p,
     for (; p < end; p++) {
         n = num_next[n][num_class(*p)];
         if (n == N_BAD) {
-            fail(x, OM_ERR_JSON, "malformed number", p);
+            error_at(x, OM_ERR_JSON, "malformed number", p);
             return p;
         }
         if (n == N_END) /* the number ended before this byte */
@@ -751,7 +748,7 @@ static const uint8_t *literal_run(om_extractor_t *x, const uint8_t *p,
     const char *lit = literals[x->lit];
     for (; p < end && lit[x->lit_pos]; p++, x->lit_pos++) {
         if (*p != (uint8_t)lit[x->lit_pos]) {
-            fail(x, OM_ERR_JSON, "invalid literal", p);
+            error_at(x, OM_ERR_JSON, "invalid literal", p);
             return p;
         }
     }
@@ -792,7 +789,7 @@ HOT const uint8_t *skip_ws(const uint8_t *p, const uint8_t *end)
 {
 #if WORDS
     /* The usual case: a newline and up to two words of indentation. */
-    if (*p == '\n' && (size_t)(end - p) > 2 * sizeof(word_t)) {
+    if (*p == '\n' && (size_t)(end - p) > 2 * sizeof(word_t) + 1) {
         word_t v;
         memcpy(&v, p + 1, sizeof v);
         if ((v ^= ONES * ' ') != 0) {
@@ -1036,7 +1033,7 @@ key:
     if (q == end || *q != '"')
         goto out;
     n = (size_t)(q - p - 1);
-    field = key_len_ok(role, n) ? key_field(x, role, p + 1, n) : F_NONE;
+    field = key_field(x, role, p + 1, n);
     p = q + 1;
     st = S_COLON;
 colon:
