@@ -218,7 +218,7 @@ def run(a, cli, bench, tmp):
           "chain: no leak)" % int(b["pool_in_use_after"]))
     print("  static RAM of the fetch (x86-64)")
     print("    om_fetcher_t                       %8d B  (extractor, HTTP "
-          "parser, URL, request, %s)" % (fetcher, "io buffer"))
+          "parser, URL, %s)" % (fetcher, "io buffer"))
     print("    om_table_t x2 (live + scratch)     %8d B" % (2 * table))
     print("    om_tls_t                           %8d B" % tls)
     print("    total, pool excluded               %8d B" % static_ram)
