@@ -129,8 +129,9 @@ int om_picker_init(om_picker_t *p, const om_picker_cfg_t *cfg);
 int om_picker_feed(om_picker_t *p, int byte);
 
 /* Tells the picker that input ended: a line not yet ended by Enter is
- * dropped. Returns OM_PICKER_EOF, or the status it had already finished
- * with. */
+ * dropped. Returns OM_PICKER_EOF, the status it had already finished with
+ * (a negative om_err among them), or a negative om_err when writing its
+ * last line to the console fails. */
 int om_picker_end(om_picker_t *p);
 
 /* Reads bytes from cfg.console until the picker finishes, polling every
