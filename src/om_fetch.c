@@ -8,6 +8,7 @@
  * complete catalogue (a 2xx, its body complete, its JSON complete, at
  * least one model) is ever reported as success.
  */
+#include <stdarg.h>
 #include <string.h>
 
 #include "om_fetch.h"
@@ -25,29 +26,33 @@ typedef char io_holds_a_host[OM_FETCH_IO_SIZE >= OM_URL_HOST_MAX + 1 ? 1 : -1];
 
 /* --------------------------------------------------------- messages */
 
-static void msg_add(om_fetch_result_t *r, const char *s)
+static void msg_put(void *ctx, const char *s, size_t n)
 {
-    size_t n = strlen(r->msg);
-    while (*s && n + 1 < sizeof r->msg)
-        r->msg[n++] = *s++;
-    r->msg[n] = '\0';
+    om_fetch_result_t *r = (om_fetch_result_t *)ctx;
+    size_t len = strlen(r->msg);
+    while (n-- && len + 1 < sizeof r->msg)
+        r->msg[len++] = *s++;
+    r->msg[len] = '\0';
 }
 
-static void msg_num(om_fetch_result_t *r, uint64_t v)
+/* Appends to the message (om_vformat's %s, %u, %U). */
+static void msg_add(om_fetch_result_t *r, const char *fmt, ...)
 {
-    char d[21];
-    om_u64_dec(v, d);
-    msg_add(r, d);
+    va_list ap;
+    va_start(ap, fmt);
+    om_vformat(msg_put, r, fmt, ap);
+    va_end(ap);
 }
 
-/* Sets the error and its one-line message (a, then b when not NULL). */
-static int failed(om_fetch_result_t *r, int err, const char *a, const char *b)
+/* Sets the error and its one-line message. */
+static int failed(om_fetch_result_t *r, int err, const char *fmt, ...)
 {
+    va_list ap;
     r->err = err;
     r->msg[0] = '\0';
-    msg_add(r, a);
-    if (b)
-        msg_add(r, b);
+    va_start(ap, fmt);
+    om_vformat(msg_put, r, fmt, ap);
+    va_end(ap);
     return err;
 }
 
@@ -131,14 +136,6 @@ static int extract_failed(om_fetcher_t *f, om_fetch_result_t *r, int err)
     return err;
 }
 
-/* Names the host for messages: "host:port". */
-static void msg_host(om_fetch_result_t *r, const om_url_t *u)
-{
-    msg_add(r, u->host);
-    msg_add(r, ":");
-    msg_num(r, u->port);
-}
-
 /*
  * One request and its response. Returns 0 with the head parsed and, for
  * a 2xx, the body fed to the extractor in full; or an error with the
@@ -171,44 +168,33 @@ static int exchange(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
     n = om_http_write_request((char *)f->io, sizeof f->io, &rq, discard,
                               NULL);
     if (n < 0)
-        return failed(res, n, "request too long or header value invalid",
-                      NULL);
+        return failed(res, n, "request too long or header value invalid");
 
     if (elapsed(clk, t0) >= deadline)
-        return failed(res, OM_ERR_TIMEOUT, "deadline passed before connecting",
-                      NULL);
+        return failed(res, OM_ERR_TIMEOUT, "deadline passed before connecting");
     if (conn_ms > deadline - elapsed(clk, t0))
         conn_ms = deadline - elapsed(clk, t0);
     e = tr->open(tr->ctx, f->url.host, f->url.port, f->url.https, conn_ms);
     if (e) {
-        res->err = e;
-        res->msg[0] = '\0';
         /* The socket layer's own line names the host or address it
          * tried; TLS reasons ("certificate expired") do not. */
-        if (e == OM_ERR_TLS) {
-            msg_add(res, "TLS with ");
-            msg_host(res, &f->url);
-            msg_add(res, ": ");
-        } else {
-            msg_add(res, e == OM_ERR_DNS       ? "cannot resolve "
-                         : e == OM_ERR_TIMEOUT ? "timed out connecting to "
-                                               : "cannot connect to ");
-        }
-        msg_add(res, tr->error(tr->ctx));
-        return e;
+        if (e == OM_ERR_TLS)
+            return failed(res, e, "TLS with %s:%u: %s", f->url.host,
+                          f->url.port, tr->error(tr->ctx));
+        return failed(res, e, "%s%s",
+                      e == OM_ERR_DNS       ? "cannot resolve "
+                      : e == OM_ERR_TIMEOUT ? "timed out connecting to "
+                                            : "cannot connect to ",
+                      tr->error(tr->ctx));
     }
     body_ctx.tr = tr;
     body_ctx.send_ms = read_ms;
     n = om_http_write_request((char *)f->io, sizeof f->io, &rq, send_out,
                               &body_ctx);
-    e = n < 0 ? n : OM_OK;
-    if (e) {
+    if (n < 0) {
         tr->close(tr->ctx);
-        failed(res, e, "sending the request to ", NULL);
-        msg_host(res, &f->url);
-        msg_add(res, ": ");
-        msg_add(res, tr->error(tr->ctx));
-        return e;
+        return failed(res, n, "sending the request to %s:%u: %s", f->url.host,
+                      f->url.port, tr->error(tr->ctx));
     }
 
     om_http_resp_init(&f->resp, on_body, &body_ctx);
@@ -219,8 +205,7 @@ static int exchange(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
         if (spent >= deadline) {
             tr->close(tr->ctx);
             return failed(res, OM_ERR_TIMEOUT,
-                          "timed out: the whole fetch took longer than the deadline",
-                          NULL);
+                          "timed out: the whole fetch took longer than the deadline");
         }
         wait = deadline - spent < read_ms ? deadline - spent : read_ms;
         n = tr->recv(tr->ctx, f->io, sizeof f->io, wait);
@@ -239,25 +224,16 @@ static int exchange(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
             break;
         }
         tr->close(tr->ctx);
-        if (n == OM_ERR_TIMEOUT) {
-            failed(res, n, "timed out: no data for ", NULL);
-            msg_num(res, wait / 1000u);
-            msg_add(res, " s");
-            if (wait < read_ms)
-                msg_add(res, " (the deadline)");
-            return n;
-        }
+        if (n == OM_ERR_TIMEOUT)
+            return failed(res, n, "timed out: no data for %u s%s", wait / 1000u,
+                          wait < read_ms ? " (the deadline)" : NULL);
         /* Cut (reset, or TLS without close_notify) or a TLS alert. */
-        if (f->resp.flags & OM_HTTP_F_HEAD) {
-            failed(res, OM_ERR_TRUNCATED, "connection cut after ", NULL);
-            msg_num(res, f->resp.body_len);
-            msg_add(res, " body bytes: ");
-            msg_add(res, tr->error(tr->ctx));
-            return OM_ERR_TRUNCATED;
-        }
-        failed(res, n, "connection failed before the response: ",
-               tr->error(tr->ctx));
-        return n;
+        if (f->resp.flags & OM_HTTP_F_HEAD)
+            return failed(res, OM_ERR_TRUNCATED,
+                          "connection cut after %U body bytes: %s",
+                          &f->resp.body_len, tr->error(tr->ctx));
+        return failed(res, n, "connection failed before the response: %s",
+                      tr->error(tr->ctx));
     }
     tr->close(tr->ctx);
     res->body_bytes += f->resp.body_len;
@@ -266,20 +242,12 @@ static int exchange(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
     if (e) {
         if (f->body_err) /* the catalogue itself is bad */
             return extract_failed(f, res, f->body_err);
-        if (e == OM_ERR_TRUNCATED) {
-            failed(res, e, "truncated: the connection closed after ", NULL);
-            msg_num(res, f->resp.body_len);
-            msg_add(res, " body bytes");
-            return e;
-        }
-        failed(res, e, om_strerror(e), NULL);
-        if (f->resp.err_msg) {
-            msg_add(res, " at byte ");
-            msg_num(res, f->resp.err_offset);
-            msg_add(res, ": ");
-            msg_add(res, f->resp.err_msg);
-        }
-        return e;
+        if (e == OM_ERR_TRUNCATED)
+            return failed(res, e,
+                          "truncated: the connection closed after %U body bytes",
+                          &f->resp.body_len);
+        return failed(res, e, f->resp.err_msg ? "%s at byte %U: %s" : "%s",
+                      om_strerror(e), &f->resp.err_offset, f->resp.err_msg);
     }
     res->status = f->resp.status;
     return OM_OK;
@@ -305,9 +273,9 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
     body_ctx.f = f;
     body_ctx.cfg = cfg;
     if (om_url_parse(url, &f->url) != OM_OK)
-        return failed(res, OM_ERR_INVAL, "not a valid URL: ", url);
+        return failed(res, OM_ERR_INVAL, "not a valid URL: %s", url);
     if (!f->url.https && !cfg->plain_http)
-        return failed(res, OM_ERR_INVAL, "only https URLs are fetched: ", url);
+        return failed(res, OM_ERR_INVAL, "only https URLs are fetched: %s", url);
     conditional = cur && (cur->etag[0] || cur->last_modified[0]);
 
     for (;;) {
@@ -318,19 +286,18 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
             return e;
         if (f->resp.status == 304 && conditional && res->pages == 0) {
             res->not_modified = 1;
-            failed(res, OM_OK, "not modified since the saved table", NULL);
-            return OM_OK;
+            return failed(res, OM_OK, "not modified since the saved table");
         }
         if (is_redirect(f->resp.status)) {
             if (++res->redirects > max_redir)
-                return failed(res, OM_ERR_REDIRECT, "too many redirects", NULL);
+                return failed(res, OM_ERR_REDIRECT, "too many redirects");
             if (!f->resp.location[0] ||
                 follow(f, f->resp.location, &same) != OM_OK)
-                return failed(res, OM_ERR_REDIRECT, "bad redirect Location: ",
+                return failed(res, OM_ERR_REDIRECT, "bad redirect Location: %s",
                               f->resp.location);
             if (!f->url.https && !cfg->plain_http)
                 return failed(res, OM_ERR_REDIRECT,
-                              "refusing a redirect away from https: ",
+                              "refusing a redirect away from https: %s",
                               f->resp.location);
             /* Credentials go to the origin they were meant for only. */
             if (!same)
@@ -338,17 +305,12 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
             continue;
         }
         if (f->resp.status / 100 != 2) {
-            failed(res, OM_ERR_STATUS, "HTTP ", NULL);
-            msg_num(res, f->resp.status);
-            msg_add(res, " from ");
-            msg_add(res, f->url.host);
-            if (f->resp.retry_after >= 0) {
-                res->retry_after = f->resp.retry_after;
-                msg_add(res, " (retry after ");
-                msg_num(res, (uint64_t)f->resp.retry_after);
-                msg_add(res, " s)");
-            }
-            return OM_ERR_STATUS;
+            res->retry_after = f->resp.retry_after;
+            return failed(res, OM_ERR_STATUS,
+                          res->retry_after >= 0 ? "HTTP %u from %s (retry after %U s)"
+                                                : "HTTP %u from %s",
+                          f->resp.status, f->url.host,
+                          (const uint64_t *)&res->retry_after);
         }
         /* A 2xx: its body went to the extractor; is the page complete? */
         res->pages++;
@@ -363,11 +325,10 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
         if (!om_extract_next(&f->x))
             break;
         if (res->pages >= max_pages)
-            return failed(res, OM_ERR_TOOBIG, "more catalogue pages than ",
-                          "max_pages");
+            return failed(res, OM_ERR_TOOBIG, "more catalogue pages than max_pages");
         if (follow(f, om_extract_next(&f->x), &same) != OM_OK || !same)
             return failed(res, OM_ERR_SCHEMA,
-                          "links.next is not on the same https origin: ",
+                          "links.next is not on the same https origin: %s",
                           om_extract_next(&f->x));
         om_extract_next_page(&f->x);
     }
@@ -382,16 +343,9 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
     t->updated_at = clk->unix_s(clk->ctx);
     if (t->updated_at <= 0)
         t->updated_at = res->server_date; /* a device before SNTP */
-    res->msg[0] = '\0';
-    msg_num(res, t->count);
-    msg_add(res, " models from ");
-    msg_add(res, f->url.host);
-    if (res->pages > 1) {
-        msg_add(res, " in ");
-        msg_num(res, res->pages);
-        msg_add(res, " pages");
-    }
-    return OM_OK;
+    return failed(res, OM_OK, res->pages > 1 ? "%u models from %s in %u pages"
+                                             : "%u models from %s",
+                  t->count, f->url.host, res->pages);
 }
 
 /* ---------------------------------------------------------- refresh */
@@ -435,7 +389,7 @@ int om_refresh(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
         om_table_init(live);
     if (flags & OM_REFRESH_NO_NET) {
         failed(res, OM_OK, saved ? "offline: the saved table"
-                                 : "offline: the built-in defaults", NULL);
+                                 : "offline: the built-in defaults");
         if (!saved)
             om_table_load_defaults(live);
         return OM_REFRESH_OFFLINE;
@@ -445,7 +399,7 @@ int om_refresh(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
     if (saved && !(flags & OM_REFRESH_FORCE) && now > 0 &&
         live->updated_at > 0 && live->updated_at <= now + 300 &&
         now - live->updated_at < (int64_t)interval_s) {
-        failed(res, OM_OK, "the saved table is fresh", NULL);
+        failed(res, OM_OK, "the saved table is fresh");
         return OM_REFRESH_FRESH;
     }
     e = om_fetch(f, cfg, tr, clk, saved ? live : NULL, scratch, res);
@@ -459,7 +413,7 @@ int om_refresh(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
     if (e == OM_OK) {
         if (store->save(store->ctx, scratch) != OM_OK) {
             failed(res, OM_ERR_IO, "fetched, but could not save the table; "
-                                   "the saved one stays", NULL);
+                                   "the saved one stays");
             return fall_back(store, live, scratch, OM_REFRESH_STALE);
         }
         if (scratch != live)

@@ -4,6 +4,7 @@
 #ifndef OM_INTERNAL_H
 #define OM_INTERNAL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,17 @@ int om_json_unescape(const char *s, size_t n, char *out, size_t max,
 /* Writes v in decimal, NUL-terminated, into buf (room for 21 bytes, or
  * for as many digits as v can have plus one). Returns the digit count. */
 int om_u64_dec(uint64_t v, char *buf);
+
+/* Receives n bytes of formatted output. */
+typedef void (*om_put_fn)(void *ctx, const char *s, size_t n);
+
+/* The one formatter of the core's messages and screens: fmt's text goes
+ * to put as it is, except %s (a string; NULL puts nothing), %u (an
+ * unsigned) and %U (a pointer to a uint64_t: every argument is then one
+ * register on a 32-bit CPU), each number in decimal. Every '%' is one of
+ * these. Arguments past those fmt names are ignored, so one call may
+ * choose between formats. */
+void om_vformat(om_put_fn put, void *ctx, const char *fmt, va_list ap);
 
 /* Parses an unsigned decimal integer s[0..n) that fits 32 bits. */
 int om_parse_u32(const char *s, size_t n, uint32_t *out);

@@ -8,6 +8,7 @@
  * an escape sequence. Lists are indexes into the table (cfg.idx); model
  * data is never copied.
  */
+#include <stdarg.h>
 #include <string.h>
 
 #include "om_internal.h"
@@ -75,6 +76,20 @@ static void put(om_picker_t *p, const char *s, size_t n)
     }
 }
 
+static void put_fn(void *ctx, const char *s, size_t n)
+{
+    put((om_picker_t *)ctx, s, n);
+}
+
+/* Formatted output: om_vformat's %s, %u and %U. */
+static void pf(om_picker_t *p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    om_vformat(put_fn, p, fmt, ap);
+    va_end(ap);
+}
+
 static void puts_(om_picker_t *p, const char *s)
 {
     put(p, s, strlen(s));
@@ -83,12 +98,6 @@ static void puts_(om_picker_t *p, const char *s)
 static void nl(om_picker_t *p)
 {
     put(p, "\r\n", 2);
-}
-
-static void put_u(om_picker_t *p, unsigned long v)
-{
-    char b[21];
-    put(p, b, (size_t)om_u64_dec(v, b));
 }
 
 static void spaces(om_picker_t *p, size_t n)
@@ -158,8 +167,7 @@ static void put_row_head(om_picker_t *p, const char *title)
 {
     spaces(p, COL_NUM + 1);
     put_col(p, title, COL_ID, 0);
-    puts_(p, "   IN $/M  OUT $/M CONTEXT");
-    nl(p);
+    puts_(p, "   IN $/M  OUT $/M CONTEXT\r\n");
 }
 
 static void put_row(om_picker_t *p, unsigned num, const om_model_t *m)
@@ -239,44 +247,26 @@ static void build_list(om_picker_t *p)
     p->page = 0;
 }
 
-static void put_date(om_picker_t *p)
-{
-    char d[21];
-    if (p->cfg.table->updated_at <= 0)
-        return;
-    om_format_time(p->cfg.table->updated_at, d);
-    puts_(p, " (updated ");
-    put(p, d, 10); /* the day is enough on a console */
-    puts_(p, ")");
-}
+/* The first line of the main screen, by cfg.source. */
+static const char *const header_fmt[4] = {
+    "Found %u model%s%s%s%s\r\n",
+    "! Could not fetch models, using the saved %u%s%s%s%s\r\n",
+    "! Failed to fetch models, using the %u defaults\r\n",
+    "! No saved model list yet, using the %u defaults\r\n",
+};
 
 static void draw_header(om_picker_t *p)
 {
-    unsigned long n = p->cfg.table->count;
-    switch (p->cfg.source) {
-    case OM_PICKER_SRC_STALE:
-        puts_(p, "! Could not fetch models, using the saved ");
-        put_u(p, n);
-        put_date(p);
-        break;
-    case OM_PICKER_SRC_DEFAULTS:
-        puts_(p, "! Failed to fetch models, using the ");
-        put_u(p, n);
-        puts_(p, " defaults");
-        break;
-    case OM_PICKER_SRC_NO_TABLE:
-        puts_(p, "! No saved model list yet, using the ");
-        put_u(p, n);
-        puts_(p, " defaults");
-        break;
-    default:
-        puts_(p, "Found ");
-        put_u(p, n);
-        puts_(p, n == 1 ? " model" : " models");
-        put_date(p);
-        break;
+    const om_table_t *t = p->cfg.table;
+    char d[21];
+    int dated = t->updated_at > 0;
+    if (dated) {
+        om_format_time(t->updated_at, d);
+        d[10] = '\0'; /* the day is enough on a console */
     }
-    nl(p);
+    pf(p, header_fmt[p->cfg.source], t->count,
+       p->cfg.source || t->count == 1 ? NULL : "s",
+       dated ? " (updated " : NULL, dated ? d : NULL, dated ? ")" : NULL);
 }
 
 static void prompt(om_picker_t *p)
@@ -290,11 +280,9 @@ static void prompt(om_picker_t *p)
 }
 
 /* A one-line reply to a command, then the prompt again. */
-static void say(om_picker_t *p, const char *a, const char *b)
+static void say(om_picker_t *p, const char *a)
 {
     puts_(p, a);
-    if (b)
-        puts_(p, b);
     nl(p);
     prompt(p);
 }
@@ -318,19 +306,10 @@ static void draw_main(om_picker_t *p)
     for (i = 0; i < p->n; i++)
         put_row(p, (unsigned)(i + 1), model_at(p, i));
     if (p->n == 0)
-        puts_(p, p->free_only ? "    (none of them is free)\r\n"
-                              : "    (none of them is listed)\r\n");
-    nl(p);
-    puts_(p, "s TERM search  a show all (");
-    put_u(p, p->cfg.table->count);
-    puts_(p, ")  f free only: ");
-    puts_(p, p->free_only ? "on" : "off");
-    puts_(p, "  o order: ");
-    puts_(p, order_names[p->order]);
-    puts_(p, "  q quit");
-    nl(p);
-    puts_(p, "A number chooses; so does a full model id.");
-    nl(p);
+        pf(p, "    (none of them is %s)\r\n", p->free_only ? "free" : "listed");
+    pf(p, "\r\ns TERM search  a show all (%u)  f free only: %s  o order: %s"
+          "  q quit\r\nA number chooses; so does a full model id.\r\n",
+       p->cfg.table->count, p->free_only ? "on" : "off", order_names[p->order]);
     prompt(p);
 }
 
@@ -348,12 +327,8 @@ static void draw_list(om_picker_t *p)
     } else {
         puts_(p, "All models: ");
     }
-    put_u(p, p->n);
-    if (p->free_only)
-        puts_(p, " free");
-    puts_(p, ", by ");
-    puts_(p, order_names[p->order]);
-    nl(p);
+    pf(p, "%u%s, by %s\r\n", p->n, p->free_only ? " free" : NULL,
+       order_names[p->order]);
     put_row_head(p, "MODEL");
     for (i = p->page; i < end; i++)
         put_row(p, (unsigned)(i + 1), model_at(p, i));
@@ -361,12 +336,8 @@ static void draw_list(om_picker_t *p)
         puts_(p, "    (none)\r\n");
         pages = 1;
     }
-    puts_(p, "Page ");
-    put_u(p, p->page / OM_PICKER_PAGE + 1u);
-    puts_(p, " of ");
-    put_u(p, pages);
-    puts_(p, ": a number chooses; n next, p previous, q back; s a f o");
-    nl(p);
+    pf(p, "Page %u of %u: a number chooses; n next, p previous, q back; s a f o\r\n",
+       p->page / OM_PICKER_PAGE + 1u, pages);
     prompt(p);
 }
 
@@ -376,16 +347,8 @@ static void finish(om_picker_t *p, int status)
 {
     if (p->status != OM_PICKER_MORE)
         return;
-    if (status == OM_PICKER_CANCEL)
-        puts_(p, "Cancelled. ");
-    if (p->current[0]) {
-        puts_(p, "No change: still ");
-        puts_(p, p->current);
-    } else {
-        puts_(p, "No model chosen");
-    }
-    put(p, ".", 1);
-    nl(p);
+    pf(p, p->current[0] ? "%sNo change: still %s.\r\n" : "%sNo model chosen.\r\n",
+       status == OM_PICKER_CANCEL ? "Cancelled. " : NULL, p->current);
     p->status = status;
 }
 
@@ -395,9 +358,7 @@ static void choose(om_picker_t *p, const om_model_t *m)
     const om_store_t *st = p->cfg.store;
     int e = st->sel_save(st->ctx, id);
     if (e < 0) {
-        puts_(p, "! Could not save the selection: ");
-        puts_(p, om_strerror(e));
-        nl(p);
+        pf(p, "! Could not save the selection: %s\r\n", om_strerror(e));
         flush(p);
         if (p->status >= 0)
             p->status = e;
@@ -405,9 +366,7 @@ static void choose(om_picker_t *p, const om_model_t *m)
     }
     memcpy(p->current, id, m->id_len);
     p->current[m->id_len] = '\0';
-    puts_(p, "Selected: ");
-    puts_(p, id);
-    nl(p);
+    pf(p, "Selected: %s\r\n", id);
     p->status = OM_PICKER_CHOSEN;
 }
 
@@ -423,12 +382,9 @@ static void search(om_picker_t *p, const char *term)
     /* Count first (cap 0 writes nothing): a miss keeps the list on screen. */
     if (om_table_select(p->cfg.table, &f, (om_order_t)p->order, p->cfg.idx,
                         0) == 0) {
-        puts_(p, "No ");
-        if (p->free_only)
-            puts_(p, "free ");
-        puts_(p, "model matches '");
+        pf(p, "No %smodel matches '", p->free_only ? "free " : NULL);
         put(p, term, fit(term, n, TERM_SHOWN));
-        say(p, "'.", NULL);
+        say(p, "'.");
         return;
     }
     if (term != p->term)
@@ -493,14 +449,11 @@ static void command(om_picker_t *p, char *s)
             return;
         }
         if (p->n == 0) {
-            say(p, "Nothing to choose here: try s or a.", NULL);
+            say(p, "Nothing to choose here: try s or a.");
             return;
         }
-        puts_(p, "No number ");
-        puts_(p, s);
-        puts_(p, " here: choose 1 to ");
-        put_u(p, p->n);
-        say(p, ".", NULL);
+        pf(p, "No number %s here: choose 1 to %u", s, p->n);
+        say(p, ".");
         return;
     }
     c = s[0] >= 'A' && s[0] <= 'Z' ? (char)(s[0] + 32) : s[0];
@@ -533,16 +486,16 @@ static void command(om_picker_t *p, char *s)
         case 'n':
         case 'p':
             if (p->mode != MODE_LIST) {
-                say(p, "Nothing more here: a shows all models.", NULL);
+                say(p, "Nothing more here: a shows all models.");
             } else if (c == 'n') {
                 if ((size_t)p->page + OM_PICKER_PAGE >= p->n) {
-                    say(p, "This is the last page.", NULL);
+                    say(p, "This is the last page.");
                 } else {
                     p->page = (uint16_t)(p->page + OM_PICKER_PAGE);
                     draw_list(p);
                 }
             } else if (p->page == 0) {
-                say(p, "This is the first page.", NULL);
+                say(p, "This is the first page.");
             } else {
                 p->page = (uint16_t)(p->page - OM_PICKER_PAGE);
                 draw_list(p);
@@ -612,9 +565,8 @@ static void enter(om_picker_t *p)
     p->overflow = 0;
     nl(p);
     if (over) {
-        puts_(p, "! Line too long (over ");
-        put_u(p, OM_PICKER_LINE_MAX);
-        say(p, " bytes): ignored.", NULL);
+        pf(p, "! Line too long (over %u", (unsigned)OM_PICKER_LINE_MAX);
+        say(p, " bytes): ignored.");
         return;
     }
     command(p, p->line);
@@ -697,8 +649,7 @@ static void input(om_picker_t *p, uint8_t b)
         enter(p);
         return;
     case 0x03:
-        puts_(p, "^C");
-        nl(p);
+        puts_(p, "^C\r\n");
         finish(p, OM_PICKER_CANCEL);
         return;
     case 0x04:

@@ -1,6 +1,7 @@
 /*
  * om_util.c - error names, CRC-32, and formatting for people.
  */
+#include <stdarg.h>
 #include <string.h>
 
 #include "ormodels.h"
@@ -65,6 +66,33 @@ int om_u64_dec(uint64_t v, char *buf)
         buf[i] = tmp[n - 1 - i];
     buf[n] = '\0';
     return n;
+}
+
+void om_vformat(om_put_fn put, void *ctx, const char *fmt, va_list ap)
+{
+    char d[21];
+    const char *s;
+    size_t n;
+
+    while (*fmt) {
+        for (n = 0; fmt[n] && fmt[n] != '%'; n++)
+            ;
+        if (n == 0) {
+            s = d;
+            if (fmt[1] == 's')
+                s = va_arg(ap, const char *);
+            else if (fmt[1] == 'U')
+                om_u64_dec(*va_arg(ap, const uint64_t *), d);
+            else
+                om_u64_dec(va_arg(ap, unsigned), d);
+            if (s)
+                put(ctx, s, strlen(s));
+            n = 2;
+        } else {
+            put(ctx, fmt, n);
+        }
+        fmt += n;
+    }
 }
 
 /* n / d rounded half up, in 32 bits (no overflow near UINT32_MAX). */
