@@ -221,8 +221,8 @@ int om_http_write_request(char *buf, size_t cap, const om_http_req_t *req,
 /* ================================================================= date */
 
 static const char month_names[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-static const char *const day_names[7] = {"Monday", "Tuesday",  "Wednesday", "Thursday",
-                                         "Friday", "Saturday", "Sunday"};
+static const char day_names[] =
+    "monday\0tuesday\0wednesday\0thursday\0friday\0saturday\0sunday\0";
 
 static char lower_c(char c)
 {
@@ -253,32 +253,6 @@ static long digits(const char *s, size_t n)
     return v;
 }
 
-/* Month 1..12 of a three-letter name, or 0. */
-static int month_of(const char *s)
-{
-    int m;
-
-    for (m = 0; m < 12; m++)
-        if (eq_ci(s, month_names + 3 * m, 3))
-            return m + 1;
-    return 0;
-}
-
-/* 1 when s[0..n) is a day name: its first three letters (short) or all
- * of it (long). */
-static int is_day(const char *s, size_t n, int long_form)
-{
-    int d;
-
-    for (d = 0; d < 7; d++) {
-        size_t len = long_form ? strlen(day_names[d]) : 3u;
-
-        if (n == len && eq_ci(s, day_names[d], len))
-            return 1;
-    }
-    return 0;
-}
-
 /* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar
  * (the days-from-civil method: years begin in March, so the leap day
  * is the last of the year). y >= 0 here. */
@@ -297,69 +271,92 @@ static int32_t days_from_civil(int32_t y, int32_t m, int32_t d)
     return era * 146097 + doe - 719468;
 }
 
-static int leap(long y)
+/* The three forms as patterns: a short day name (a), a long one (A), a
+ * month name (m), digits of the day (d; D: a digit or a space), year
+ * (y), hour (h), minute (i) and second (s); anything else as it is. */
+static const char date_forms[] =
+    "a, dd m yyyy hh:ii:ss GMT\0" /* IMF-fixdate */
+    "A, dd-m-yy hh:ii:ss GMT\0"   /* RFC 850 */
+    "a m Dd hh:ii:ss yyyy";       /* asctime */
+
+/* Matches s[0..n) against one form; v[] gets d, y, h, i, s and mon the
+ * month. Returns 1 when all of s matches. */
+static int date_form(const char *f, const char *s, size_t n, long v[5], int *mon)
 {
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
+    static const char slots[] = "dyhis";
+    size_t k = 0;
 
-/* Parses "hh:mm:ss" at s into seconds of the day, or -1. */
-static long clock_of(const char *s)
-{
-    long h = digits(s, 2);
-    long mi = digits(s + 3, 2);
-    long se = digits(s + 6, 2);
+    memset(v, 0, 5 * sizeof v[0]);
+    for (; *f; f++) {
+        char c = *f;
+        const char *slot;
 
-    if (s[2] != ':' || s[5] != ':' || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 60)
-        return -1;
-    return h * 3600 + mi * 60 + se;
-}
+        if (k >= n)
+            return 0;
+        if (c == 'D') {
+            if (s[k] == ' ') {
+                k++;
+                continue;
+            }
+            c = 'd';
+        }
+        slot = strchr(slots, c);
+        if (slot) {
+            if (s[k] < '0' || s[k] > '9')
+                return 0;
+            v[slot - slots] = v[slot - slots] * 10 + (s[k++] - '0');
+        } else if (c == 'm') {
+            if (k + 3 > n)
+                return 0;
+            for (*mon = 1; *mon <= 12 && !eq_ci(s + k, month_names + 3 * *mon - 3, 3);)
+                ++*mon;
+            if (*mon > 12)
+                return 0;
+            k += 3;
+        } else if (c == 'a' || c == 'A') {
+            const char *d = day_names;
+            size_t len = 3;
 
-static int make_time(long y, int m, long d, long secs, int64_t *out)
-{
-    static const uint8_t mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-    if (y < 0 || m < 1 || m > 12 || d < 1 || secs < 0)
-        return OM_ERR_INVAL;
-    if (d > mdays[m - 1] + (m == 2 && leap(y)))
-        return OM_ERR_INVAL;
-    *out = (int64_t)days_from_civil((int32_t)y, m, (int32_t)d) * 86400 + secs;
-    return OM_OK;
+            if (c == 'A')
+                for (len = 0; k + len < n && s[k + len] != ','; len++)
+                    ;
+            while (*d && !(k + len <= n && (c == 'a' || strlen(d) == len) &&
+                           eq_ci(s + k, d, len)))
+                d += strlen(d) + 1;
+            if (*d == '\0')
+                return 0;
+            k += len;
+        } else if (s[k++] != c) {
+            return 0;
+        }
+    }
+    return k == n;
 }
 
 int om_http_parse_date(const char *s, size_t n, int64_t *unix_out)
 {
-    const char *comma;
+    /* month lengths less 28, two bits a month from January */
+    static const uint32_t mlen = 0xEEFBB3u;
+    const char *f = date_forms;
+    long v[5]; /* day, year, hour, minute, second */
+    int m = 0;
+    int form;
 
     if (s == NULL || unix_out == NULL)
         return OM_ERR_INVAL;
-    if (n == 29 && s[3] == ',') {
-        /* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" */
-        if (!is_day(s, 3, 0) || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
-            s[25] != ' ' || memcmp(s + 26, "GMT", 3) != 0)
+    for (form = 0; form < 3; form++, f += strlen(f) + 1) {
+        if (!date_form(f, s, n, v, &m))
+            continue;
+        if (form == 1)
+            v[1] += v[1] < 70 ? 2000 : 1900;
+        if (v[0] < 1 || v[2] > 23 || v[3] > 59 || v[4] > 60 ||
+            v[0] > 28 + (long)((mlen >> (2 * (m - 1))) & 3u) +
+                       (m == 2 && v[1] % 4 == 0 &&
+                        (v[1] % 100 != 0 || v[1] % 400 == 0)))
             return OM_ERR_INVAL;
-        return make_time(digits(s + 12, 4), month_of(s + 8), digits(s + 5, 2),
-                         clock_of(s + 17), unix_out);
-    }
-    if (n == 24 && s[3] == ' ') {
-        /* asctime: "Sun Nov  6 08:49:37 1994" */
-        long d;
-
-        if (!is_day(s, 3, 0) || s[7] != ' ' || s[10] != ' ' || s[19] != ' ')
-            return OM_ERR_INVAL;
-        d = (s[8] == ' ') ? digits(s + 9, 1) : digits(s + 8, 2);
-        return make_time(digits(s + 20, 4), month_of(s + 4), d, clock_of(s + 11), unix_out);
-    }
-    comma = memchr(s, ',', n < 10 ? n : 10);
-    if (comma != NULL && n == (size_t)(comma - s) + 24) {
-        /* RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT" */
-        const char *p = comma + 2;
-        long y = digits(p + 7, 2);
-
-        if (!is_day(s, (size_t)(comma - s), 1) || comma[1] != ' ' || p[2] != '-' ||
-            p[6] != '-' || p[9] != ' ' || p[18] != ' ' || memcmp(p + 19, "GMT", 3) != 0 || y < 0)
-            return OM_ERR_INVAL;
-        y += (y < 70) ? 2000 : 1900;
-        return make_time(y, month_of(p + 3), digits(p, 2), clock_of(p + 10), unix_out);
+        *unix_out = (int64_t)days_from_civil(v[1], m, v[0]) * 86400 +
+                    v[2] * 3600 + v[3] * 60 + v[4];
+        return OM_OK;
     }
     return OM_ERR_INVAL;
 }
