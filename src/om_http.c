@@ -394,12 +394,101 @@ static const char *const header_names[] = {
 #define LENGTH_MAX ((uint64_t)INT64_MAX) /* largest body or chunk size */
 #define ETAG_CAP (OM_ETAG_MAX + 1)      /* kept[]: ETag, then Last-Modified */
 
-static int fail(om_http_resp_t *r, int err, const char *msg, size_t i)
+/* Why a response is refused: err_msg's texts by M_* id, each id's
+ * om_err given by its group. */
+enum {
+    M_STATUS_LINE_IS_NOT_HTTP_1_X = 0,
+    M_BAD_STATUS_CODE,
+    M_EMPTY_TRANSFER_ENCODING,
+    M_UNSUPPORTED_TRANSFER_ENCODING,
+    M_OBS_FOLD_HEADER_LINE,
+    M_HEADER_LINE_WITHOUT,
+    M_EMPTY_HEADER_NAME,
+    M_BAD_HEADER_NAME,
+    M_BAD_CONTENT_LENGTH,
+    M_CONFLICTING_CONTENT_LENGTH,
+    M_UNEXPECTED_101_SWITCHING_PROTOCOLS,
+    M_CONTENT_LENGTH_WITH_TRANSFER_ENCODING,
+    M_TRANSFER_ENCODING_IN_HTTP_1_0,
+    M_BARE_CR_IN_HEAD,
+    M_NUL_IN_HEAD,
+    M_BAD_CHUNK_SIZE,
+    M_BARE_CR_IN_CHUNK_SIZE_LINE,
+    M_BAD_CHUNK_EXTENSION,
+    M_BARE_CR_IN_TRAILER,
+    M_NUL_IN_TRAILER,
+    M_NO_CRLF_AFTER_CHUNK_DATA,
+    M_STOPPED_BY_THE_BODY_CALLBACK,
+    M_CONTENT_LENGTH_LINE_TOO_LONG, /* OM_ERR_TOOBIG from here */
+    M_TRANSFER_ENCODING_LINE_TOO_LONG,
+    M_LOCATION_TOO_LONG,
+    M_TOO_MANY_HEADERS,
+    M_HEADER_NAME_TOO_LONG,
+    M_CONTENT_LENGTH_TOO_LARGE,
+    M_CONTENT_LENGTH_OVER_BODY_MAX,
+    M_HEADER_SECTION_TOO_LONG,
+    M_CHUNKED_BODY_OVER_BODY_MAX,
+    M_CHUNK_SIZE_LINE_TOO_LONG,
+    M_CHUNK_SIZE_OVERFLOW,
+    M_TRAILER_SECTION_TOO_LONG,
+    M_BODY_OVER_BODY_MAX,
+    M_CONNECTION_CLOSED_INSIDE_THE_HEAD, /* OM_ERR_TRUNCATED from here */
+    M_CONNECTION_CLOSED_INSIDE_THE_BODY,
+};
+
+static const char fail_msgs[] =
+    "status line is not HTTP/1.x\0"
+    "bad status code\0"
+    "empty Transfer-Encoding\0"
+    "unsupported Transfer-Encoding\0"
+    "obs-fold header line\0"
+    "header line without ':'\0"
+    "empty header name\0"
+    "bad header name\0"
+    "bad Content-Length\0"
+    "conflicting Content-Length\0"
+    "unexpected 101 Switching Protocols\0"
+    "Content-Length with Transfer-Encoding\0"
+    "Transfer-Encoding in HTTP/1.0\0"
+    "bare CR in head\0"
+    "NUL in head\0"
+    "bad chunk size\0"
+    "bare CR in chunk size line\0"
+    "bad chunk extension\0"
+    "bare CR in trailer\0"
+    "NUL in trailer\0"
+    "no CRLF after chunk data\0"
+    "stopped by the body callback\0"
+    "Content-Length line too long\0"
+    "Transfer-Encoding line too long\0"
+    "Location too long\0"
+    "too many headers\0"
+    "header name too long\0"
+    "Content-Length too large\0"
+    "Content-Length over body_max\0"
+    "header section too long\0"
+    "chunked body over body_max\0"
+    "chunk size line too long\0"
+    "chunk size overflow\0"
+    "trailer section too long\0"
+    "body over body_max\0"
+    "connection closed inside the head\0"
+    "connection closed inside the body\0";
+
+/* Sets the sticky error id's at byte i of this call. */
+static int fail(om_http_resp_t *r, unsigned id, size_t i)
 {
-    r->err = err;
-    r->err_msg = msg;
+    const char *m = fail_msgs;
+    unsigned k;
+
+    for (k = 0; k < id; k++)
+        m += strlen(m) + 1;
+    r->err = id >= M_CONNECTION_CLOSED_INSIDE_THE_HEAD ? OM_ERR_TRUNCATED
+             : id >= M_CONTENT_LENGTH_LINE_TOO_LONG    ? OM_ERR_TOOBIG
+                                                       : OM_ERR_HTTP;
+    r->err_msg = m;
     r->err_offset = r->offset + i;
-    return err;
+    return r->err;
 }
 
 /* Clears what one response head sets, for the next head after a 1xx. */
@@ -446,10 +535,10 @@ static int parse_status(om_http_resp_t *r, const char *s, size_t n, size_t i)
     long code;
 
     if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || s[7] < '0' || s[7] > '9' || s[8] != ' ')
-        return fail(r, OM_ERR_HTTP, "status line is not HTTP/1.x", i);
+        return fail(r, M_STATUS_LINE_IS_NOT_HTTP_1_X, i);
     code = digits(s + 9, 3);
     if (code < 100 || code > 599 || (n > 12 && s[12] != ' '))
-        return fail(r, OM_ERR_HTTP, "bad status code", i);
+        return fail(r, M_BAD_STATUS_CODE, i);
     r->status = (uint16_t)code;
     r->http_minor = (uint8_t)(s[7] == '0' ? 0 : 1);
     r->kept[0] = '\0';
@@ -494,7 +583,7 @@ static int parse_te(om_http_resp_t *r, const char *v, size_t n, size_t i)
     size_t k = 0;
 
     if (n == 0)
-        return fail(r, OM_ERR_HTTP, "empty Transfer-Encoding", i);
+        return fail(r, M_EMPTY_TRANSFER_ENCODING, i);
     while (k < n) {
         size_t a;
         size_t b;
@@ -510,7 +599,7 @@ static int parse_te(om_http_resp_t *r, const char *v, size_t n, size_t i)
         if (b == a)
             continue;
         if (b - a != 7 || !eq_ci(v + a, "chunked", 7) || (r->flags & OM_HTTP_F_CHUNKED))
-            return fail(r, OM_ERR_HTTP, "unsupported Transfer-Encoding", i);
+            return fail(r, M_UNSUPPORTED_TRANSFER_ENCODING, i);
         r->flags |= OM_HTTP_F_CHUNKED;
     }
     return OM_OK;
@@ -559,19 +648,18 @@ static int parse_header(om_http_resp_t *r, const char *s, size_t n, int cut, siz
     int redirect;
 
     if (is_ows(s[0]))
-        return fail(r, OM_ERR_HTTP, "obs-fold header line", i);
+        return fail(r, M_OBS_FOLD_HEADER_LINE, i);
     if (++r->nheaders > OM_HTTP_HEADER_COUNT_MAX)
-        return fail(r, OM_ERR_TOOBIG, "too many headers", i);
+        return fail(r, M_TOO_MANY_HEADERS, i);
     colon = memchr(s, ':', n);
     if (colon == NULL)
-        return fail(r, cut ? OM_ERR_TOOBIG : OM_ERR_HTTP,
-                    cut ? "header name too long" : "header line without ':'", i);
+        return fail(r, cut ? M_HEADER_NAME_TOO_LONG : M_HEADER_LINE_WITHOUT, i);
     name_len = (size_t)(colon - s);
     if (name_len == 0)
-        return fail(r, OM_ERR_HTTP, "empty header name", i);
+        return fail(r, M_EMPTY_HEADER_NAME, i);
     for (k = 0; k < name_len; k++)
         if (!is_tchar(s[k]))
-            return fail(r, OM_ERR_HTTP, "bad header name", i);
+            return fail(r, M_BAD_HEADER_NAME, i);
     h = header_id(s, name_len);
     /* Location matters in a redirect only, validators everywhere else
      * (304 included) */
@@ -592,11 +680,11 @@ static int parse_header(om_http_resp_t *r, const char *s, size_t n, int cut, siz
     if (cut) {
         switch (h) {
         case H_CONTENT_LENGTH:
-            return fail(r, OM_ERR_TOOBIG, "Content-Length line too long", i);
+            return fail(r, M_CONTENT_LENGTH_LINE_TOO_LONG, i);
         case H_TRANSFER_ENCODING:
-            return fail(r, OM_ERR_TOOBIG, "Transfer-Encoding line too long", i);
+            return fail(r, M_TRANSFER_ENCODING_LINE_TOO_LONG, i);
         case H_LOCATION:
-            return fail(r, OM_ERR_TOOBIG, "Location too long", i);
+            return fail(r, M_LOCATION_TOO_LONG, i);
         case H_ETAG:
             r->kept[0] = '\0';
             return OM_OK;
@@ -617,11 +705,11 @@ static int parse_header(om_http_resp_t *r, const char *s, size_t n, int cut, siz
 
         rc = parse_length(v, vn, &len);
         if (rc == OM_ERR_TOOBIG)
-            return fail(r, rc, "Content-Length too large", i);
+            return fail(r, M_CONTENT_LENGTH_TOO_LARGE, i);
         if (rc != OM_OK)
-            return fail(r, rc, "bad Content-Length", i);
+            return fail(r, M_BAD_CONTENT_LENGTH, i);
         if ((r->flags & OM_HTTP_F_LENGTH) && len != r->content_length)
-            return fail(r, OM_ERR_HTTP, "conflicting Content-Length", i);
+            return fail(r, M_CONFLICTING_CONTENT_LENGTH, i);
         r->content_length = len;
         r->flags |= OM_HTTP_F_LENGTH;
         return OM_OK;
@@ -630,7 +718,7 @@ static int parse_header(om_http_resp_t *r, const char *s, size_t n, int cut, siz
         return parse_te(r, v, vn, i);
     case H_LOCATION:
         if (vn > OM_URL_MAX)
-            return fail(r, OM_ERR_TOOBIG, "Location too long", i);
+            return fail(r, M_LOCATION_TOO_LONG, i);
         memcpy(r->kept, v, vn); /* checked again by om_url_resolve */
         r->kept[vn] = '\0';
         return OM_OK;
@@ -690,15 +778,15 @@ static int head_end(om_http_resp_t *r, size_t i)
 {
     if (r->status < 200) {
         if (r->status == 101)
-            return fail(r, OM_ERR_HTTP, "unexpected 101 Switching Protocols", i);
+            return fail(r, M_UNEXPECTED_101_SWITCHING_PROTOCOLS, i);
         reset_fields(r); /* an interim response: the real one follows */
         r->state = S_STATUS;
         return OM_OK;
     }
     if ((r->flags & OM_HTTP_F_LENGTH) && (r->flags & OM_HTTP_F_CHUNKED))
-        return fail(r, OM_ERR_HTTP, "Content-Length with Transfer-Encoding", i);
+        return fail(r, M_CONTENT_LENGTH_WITH_TRANSFER_ENCODING, i);
     if ((r->flags & OM_HTTP_F_CHUNKED) && r->http_minor == 0)
-        return fail(r, OM_ERR_HTTP, "Transfer-Encoding in HTTP/1.0", i);
+        return fail(r, M_TRANSFER_ENCODING_IN_HTTP_1_0, i);
     if (r->retry_at != 0 && (r->flags & OM_HTTP_F_DATE))
         r->retry_after = r->retry_at > r->date ? r->retry_at - r->date : 0;
     r->flags |= OM_HTTP_F_HEAD;
@@ -712,7 +800,7 @@ static int head_end(om_http_resp_t *r, size_t i)
         r->state = S_CHUNK_SIZE;
     } else if (r->flags & OM_HTTP_F_LENGTH) {
         if (r->body_max != 0 && r->content_length > r->body_max)
-            return fail(r, OM_ERR_TOOBIG, "Content-Length over body_max", i);
+            return fail(r, M_CONTENT_LENGTH_OVER_BODY_MAX, i);
         r->remain = r->content_length;
         if (r->remain == 0)
             set_done(r);
@@ -741,10 +829,10 @@ static int head_line(om_http_resp_t *r, int cut, size_t i)
 static int head_byte(om_http_resp_t *r, uint8_t c, size_t i)
 {
     if (++r->head_bytes > OM_HTTP_HEADERS_MAX)
-        return fail(r, OM_ERR_TOOBIG, "header section too long", i);
+        return fail(r, M_HEADER_SECTION_TOO_LONG, i);
     if (r->sub & SUB_CR) {
         if (c != '\n')
-            return fail(r, OM_ERR_HTTP, "bare CR in head", i);
+            return fail(r, M_BARE_CR_IN_HEAD, i);
     } else if (c == '\r') {
         r->sub |= SUB_CR;
         return OM_OK;
@@ -756,7 +844,7 @@ static int head_byte(om_http_resp_t *r, uint8_t c, size_t i)
         return skipped ? OM_OK : head_line(r, 0, i);
     }
     if (c == 0)
-        return fail(r, OM_ERR_HTTP, "NUL in head", i);
+        return fail(r, M_NUL_IN_HEAD, i);
     if (r->sub & SUB_SKIP)
         return OM_OK;
     if (r->line_len == OM_HTTP_LINE_MAX) {
@@ -781,7 +869,7 @@ static int hex_value(uint8_t c)
 static int chunk_size_end(om_http_resp_t *r, size_t i)
 {
     if (!(r->sub & SUB_DIGIT))
-        return fail(r, OM_ERR_HTTP, "bad chunk size", i);
+        return fail(r, M_BAD_CHUNK_SIZE, i);
     r->sub = 0;
     r->line_len = 0;
     if (r->remain == 0) {
@@ -790,7 +878,7 @@ static int chunk_size_end(om_http_resp_t *r, size_t i)
         return OM_OK;
     }
     if (r->body_max != 0 && r->remain > r->body_max - r->body_len)
-        return fail(r, OM_ERR_TOOBIG, "chunked body over body_max", i);
+        return fail(r, M_CHUNKED_BODY_OVER_BODY_MAX, i);
     r->state = S_CHUNK_DATA;
     return OM_OK;
 }
@@ -801,10 +889,10 @@ static int chunk_size_byte(om_http_resp_t *r, uint8_t c, size_t i)
     int v;
 
     if (++r->line_len > OM_HTTP_LINE_MAX)
-        return fail(r, OM_ERR_TOOBIG, "chunk size line too long", i);
+        return fail(r, M_CHUNK_SIZE_LINE_TOO_LONG, i);
     if (r->sub & SUB_CR) {
         if (c != '\n')
-            return fail(r, OM_ERR_HTTP, "bare CR in chunk size line", i);
+            return fail(r, M_BARE_CR_IN_CHUNK_SIZE_LINE, i);
         return chunk_size_end(r, i);
     }
     if (c == '\n')
@@ -815,13 +903,13 @@ static int chunk_size_byte(om_http_resp_t *r, uint8_t c, size_t i)
     }
     if (r->sub & SUB_EXT) {
         if ((c < 0x20 && c != '\t') || c == 0x7f)
-            return fail(r, OM_ERR_HTTP, "bad chunk extension", i);
+            return fail(r, M_BAD_CHUNK_EXTENSION, i);
         return OM_OK;
     }
     v = hex_value(c);
     if (v >= 0 && !(r->sub & SUB_WS)) {
         if (r->remain >> 59)
-            return fail(r, OM_ERR_TOOBIG, "chunk size overflow", i);
+            return fail(r, M_CHUNK_SIZE_OVERFLOW, i);
         r->remain = (r->remain << 4) | (uint64_t)v;
         r->sub |= SUB_DIGIT;
         return OM_OK;
@@ -836,17 +924,17 @@ static int chunk_size_byte(om_http_resp_t *r, uint8_t c, size_t i)
             return OM_OK;
         }
     }
-    return fail(r, OM_ERR_HTTP, "bad chunk size", i);
+    return fail(r, M_BAD_CHUNK_SIZE, i);
 }
 
 /* One byte of the trailer section: lines up to an empty one, skipped. */
 static int trailer_byte(om_http_resp_t *r, uint8_t c, size_t i)
 {
     if (++r->head_bytes > OM_HTTP_TRAILERS_MAX)
-        return fail(r, OM_ERR_TOOBIG, "trailer section too long", i);
+        return fail(r, M_TRAILER_SECTION_TOO_LONG, i);
     if (r->sub & SUB_CR) {
         if (c != '\n')
-            return fail(r, OM_ERR_HTTP, "bare CR in trailer", i);
+            return fail(r, M_BARE_CR_IN_TRAILER, i);
     } else if (c == '\r') {
         r->sub |= SUB_CR;
         return OM_OK;
@@ -859,7 +947,7 @@ static int trailer_byte(om_http_resp_t *r, uint8_t c, size_t i)
         return OM_OK;
     }
     if (c == 0)
-        return fail(r, OM_ERR_HTTP, "NUL in trailer", i);
+        return fail(r, M_NUL_IN_TRAILER, i);
     r->line_len = 1; /* this line is not the empty one */
     return OM_OK;
 }
@@ -878,12 +966,15 @@ static int deliver(om_http_resp_t *r, const uint8_t *p, size_t n, size_t i)
         r->body_len += k;
         if (r->on_body != NULL) {
             rc = r->on_body(r->ctx, p, k);
-            if (rc != 0)
-                return fail(r, rc, "stopped by the body callback", i);
+            if (rc != 0) {
+                fail(r, M_STOPPED_BY_THE_BODY_CALLBACK, i);
+                r->err = rc; /* the callback's own error */
+                return rc;
+            }
         }
     }
     if (k < n)
-        return fail(r, OM_ERR_TOOBIG, "body over body_max", i + k);
+        return fail(r, M_BODY_OVER_BODY_MAX, i + k);
     return OM_OK;
 }
 
@@ -933,14 +1024,14 @@ int om_http_resp_feed(om_http_resp_t *r, const uint8_t *p, size_t n)
             else if (p[i] == '\n')
                 r->state = S_CHUNK_SIZE;
             else
-                rc = fail(r, OM_ERR_HTTP, "no CRLF after chunk data", i);
+                rc = fail(r, M_NO_CRLF_AFTER_CHUNK_DATA, i);
             i++;
             break;
         case S_CHUNK_DATA_LF:
             if (p[i] == '\n')
                 r->state = S_CHUNK_SIZE;
             else
-                rc = fail(r, OM_ERR_HTTP, "no CRLF after chunk data", i);
+                rc = fail(r, M_NO_CRLF_AFTER_CHUNK_DATA, i);
             i++;
             break;
         case S_TRAILER:
@@ -972,8 +1063,7 @@ int om_http_resp_finish(om_http_resp_t *r)
         set_done(r);
     if (r->state == S_DONE)
         return OM_OK;
-    return fail(r, OM_ERR_TRUNCATED,
-                (r->flags & OM_HTTP_F_HEAD) ? "connection closed inside the body"
-                                            : "connection closed inside the head",
+    return fail(r, (r->flags & OM_HTTP_F_HEAD) ? M_CONNECTION_CLOSED_INSIDE_THE_BODY
+                                               : M_CONNECTION_CLOSED_INSIDE_THE_HEAD,
                 0);
 }
