@@ -7,32 +7,24 @@
 #include "ormodels.h"
 #include "om_internal.h"
 
+/* The names of OM_OK, OM_ERR_INVAL, ... OM_ERR_REDIRECT, in order. */
+static const char err_names[] =
+    "ok\0invalid argument\0malformed JSON\0truncated\0JSON nested too deep\0"
+    "not a model catalogue\0no models\0no space\0corrupt table image\0"
+    "not a table image of this format\0I/O error\0not found\0"
+    "malformed HTTP response\0HTTP error status\0too big\0timed out\0"
+    "name resolution failed\0connection failed\0TLS failed\0"
+    "connection closed\0bad redirect\0unknown error";
+
 const char *om_strerror(int err)
 {
-    switch (err) {
-    case OM_OK: return "ok";
-    case OM_ERR_INVAL: return "invalid argument";
-    case OM_ERR_JSON: return "malformed JSON";
-    case OM_ERR_TRUNCATED: return "truncated";
-    case OM_ERR_DEPTH: return "JSON nested too deep";
-    case OM_ERR_SCHEMA: return "not a model catalogue";
-    case OM_ERR_EMPTY: return "no models";
-    case OM_ERR_NOSPACE: return "no space";
-    case OM_ERR_CORRUPT: return "corrupt table image";
-    case OM_ERR_FORMAT: return "not a table image of this format";
-    case OM_ERR_IO: return "I/O error";
-    case OM_ERR_NOTFOUND: return "not found";
-    case OM_ERR_HTTP: return "malformed HTTP response";
-    case OM_ERR_STATUS: return "HTTP error status";
-    case OM_ERR_TOOBIG: return "too big";
-    case OM_ERR_TIMEOUT: return "timed out";
-    case OM_ERR_DNS: return "name resolution failed";
-    case OM_ERR_CONNECT: return "connection failed";
-    case OM_ERR_TLS: return "TLS failed";
-    case OM_ERR_CLOSED: return "connection closed";
-    case OM_ERR_REDIRECT: return "bad redirect";
-    default: return "unknown error";
-    }
+    const char *s = err_names;
+    int k;
+    if (err > 0 || err < OM_ERR_REDIRECT)
+        err = OM_ERR_REDIRECT - 1; /* the last: "unknown error" */
+    for (k = 0; k > err; k--)
+        s += strlen(s) + 1;
+    return s;
 }
 
 /* Bitwise CRC-32 with a 16-entry table: 64 bytes of flash rather than 1 KB,
