@@ -38,7 +38,7 @@ static int mul_pow10(uint64_t *m, unsigned k)
 int om_price_parse(const char *s, size_t n, om_price_t *out)
 {
     size_t i = 0;
-    int neg = 0, digits = 0;
+    int neg = 0, digits = 0, dot = 0;
     uint64_t mant = 0;
     long zeros = 0;   /* trailing zeros read but not yet multiplied in */
     long frac = 0;    /* digits read after the decimal point */
@@ -48,8 +48,17 @@ int om_price_parse(const char *s, size_t n, om_price_t *out)
         neg = 1;
         i++;
     }
-    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
+    for (; i < n; i++) {
         unsigned d = (unsigned)(s[i] - '0');
+        if (s[i] == '.' && !dot) { /* once; digits after it count */
+            dot = 1;
+            continue;
+        }
+        if (d > 9)
+            break;
+        digits++;
+        if (dot && ++frac > EXP_MAX)
+            return OM_ERR_SCHEMA;
         if (d == 0) {
             if (mant != 0)
                 zeros++;
@@ -60,28 +69,8 @@ int om_price_parse(const char *s, size_t n, om_price_t *out)
             zeros = 0;
         }
     }
-    if (i < n && s[i] == '.') {
-        int fd = 0;
-        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, fd++) {
-            unsigned d = (unsigned)(s[i] - '0');
-            frac++;
-            if (d == 0) {
-                if (mant != 0)
-                    zeros++;
-            } else {
-                if (!mul_pow10(&mant, (unsigned)zeros + 1u) ||
-                    mant + d >= MANT_LIMIT)
-                    return OM_ERR_SCHEMA;
-                mant += d;
-                zeros = 0;
-            }
-            if (frac > EXP_MAX)
-                return OM_ERR_SCHEMA;
-        }
-        if (fd == 0)
-            return OM_ERR_SCHEMA;
-        digits += fd;
-    }
+    if (dot && frac == 0)
+        return OM_ERR_SCHEMA; /* "1." */
     if (digits == 0)
         return OM_ERR_SCHEMA;
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
