@@ -8,7 +8,7 @@ pkgs_for() {
     case "$1" in
     base) echo "build-essential libjsmn-dev libcmocka-dev python3 valgrind" ;;
     net) echo "dpkg-dev debian-archive-keyring openssl ca-certificates nginx-light curl iproute2 time" ;;
-    board) echo "gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf" ;;
+    board) echo "gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf iproute2 python3-cryptography" ;;
     fuzz) echo "clang libclang-rt-dev" ;;
     *) echo "deps.sh: unknown group '$1' (base, net, board, fuzz)" >&2; exit 2 ;;
     esac

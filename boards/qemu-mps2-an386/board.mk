@@ -376,7 +376,7 @@ $(B)/cross/$(1)/obj/%.o: %.c | $(JSMN_DIR)/jsmn.h
 	@mkdir -p $$(@D)
 	@$$(X_CC_$$(firstword $$(X_$(1)))) -std=c99 $$(WARN) -Os -ffunction-sections \
 	    -fdata-sections $$(wordlist 2,99,$$(X_$(1))) -Iinclude -Isrc -I$$(JSMN_DIR) \
-	    -fcallgraph-info=su -c $$< -o $$@
+	    -fcallgraph-info=su -MMD -MP -c $$< -o $$@
 $(B)/cross/$(1)/probe.elf: $$(X_SRC:%.c=$(B)/cross/$(1)/obj/%.o)
 	@$$(X_CC_$$(firstword $$(X_$(1)))) $$(wordlist 2,99,$$(X_$(1))) -nostartfiles \
 	    $$(X_LD_$$(firstword $$(X_$(1)))) -Wl,--gc-sections -Wl,-e,om_probe_main \
@@ -385,6 +385,7 @@ $(B)/cross/$(1)/probe.elf: $$(X_SRC:%.c=$(B)/cross/$(1)/obj/%.o)
 	@echo "LD $$@ (core for $(1))"
 endef
 $(foreach t,$(XTARGETS),$(eval $(call cross_target,$(t))))
+-include $(shell find $(B)/cross -name '*.d' 2>/dev/null)
 
 cross: deps $(XTARGETS:%=$(B)/cross/%/probe.elf)
 

@@ -43,8 +43,12 @@
  * mbedtls_ms_time().
  * A board without a POSIX clock builds with -DOM_MBEDTLS_BOARD_TIME and then
  *  - calls mbedtls_platform_set_time(its_time) once its clock is set (RTC,
- *    SNTP). Until then mbedtls_time() returns 0, so every certificate is
- *    "not yet valid" and verification fails: fail-safe, never skipped.
+ *    SNTP, a server's Date). Until then either mbedtls_time() returns 0,
+ *    so every certificate is "not yet valid" and verification fails
+ *    (fail-safe, never skipped), or the board returns a floor it knows
+ *    the time is past (its build time) and sets om_tls_t.time_floor, so
+ *    that "not yet valid" is ignored while "expired" still fails
+ *    (boards/qemu-mps2-an386 does this);
  *  - defines mbedtls_platform_gmtime_r() (UTC broken-down time);
  *  - defines mbedtls_ms_time() (monotonic ms) if anything links it; with
  *    session tickets off nothing in this configuration does. */

@@ -4,7 +4,7 @@
  * connects CMSDK UART1 (0x40005000) to a host TCP socket (-serial tcp:),
  * where a TLS server waits. om_tls, Mbed TLS, the baked CAs and the whole
  * fetch path then run on the emulated Cortex-M4 exactly as in the net
- * firmware; only lwIP (which has no driver before issue 9) is replaced by
+ * firmware; only lwIP (and the LAN9118 under it) is replaced by
  * this byte pipe. The host name and port are not used: the pipe goes to
  * one server. Not part of any shipped firmware.
  */
