@@ -127,11 +127,18 @@ static size_t fit(const char *s, size_t n, size_t w)
     return i;
 }
 
-/* s in exactly w columns: padded on the right (or the left when right
- * is set), or cut with a '~' marking the cut. */
-static void put_col(om_picker_t *p, const char *s, size_t w, int right)
+/* Flags of put_col. */
+#define RIGHT 0x01 /* padded on the left */
+#define SEP 0x02   /* after a column: one space first */
+
+/* s in exactly w columns: padded on the right (or the left, RIGHT), or
+ * cut with a '~' marking the cut. */
+static void put_col(om_picker_t *p, const char *s, size_t w, int flags)
 {
     size_t n = strlen(s), c = cols(s, n);
+    int right = flags & RIGHT;
+    if (flags & SEP)
+        put(p, " ", 1);
     if (c > w) {
         put(p, s, fit(s, n, w - 1));
         put(p, "~", 1);
@@ -160,13 +167,13 @@ static void put_price(om_picker_t *p, om_price_t v)
     }
     if (n < 0)
         strcpy(b, "?");
-    put_col(p, b, COL_PRICE, 1);
+    put_col(p, b, COL_PRICE, SEP | RIGHT);
 }
 
 static void put_row_head(om_picker_t *p, const char *title)
 {
-    spaces(p, COL_NUM + 1);
-    put_col(p, title, COL_ID, 0);
+    spaces(p, COL_NUM);
+    put_col(p, title, COL_ID, SEP);
     puts_(p, "   IN $/M  OUT $/M CONTEXT\r\n");
 }
 
@@ -175,19 +182,15 @@ static void put_row(om_picker_t *p, unsigned num, const om_model_t *m)
     char ctx[8];
     char nb[21];
     om_u64_dec(num, nb);
-    put_col(p, nb, COL_NUM, 1);
-    put(p, " ", 1);
-    put_col(p, om_model_id(p->cfg.table, m), COL_ID, 0);
-    put(p, " ", 1);
+    put_col(p, nb, COL_NUM, RIGHT);
+    put_col(p, om_model_id(p->cfg.table, m), COL_ID, SEP);
     put_price(p, m->prompt);
-    put(p, " ", 1);
     put_price(p, m->completion);
-    put(p, " ", 1);
     if (m->context_length)
         om_format_context(m->context_length, ctx);
     else
         strcpy(ctx, "-");
-    put_col(p, ctx, COL_CTX, 1);
+    put_col(p, ctx, COL_CTX, SEP | RIGHT);
     nl(p);
 }
 
@@ -249,24 +252,23 @@ static void build_list(om_picker_t *p)
 
 /* The first line of the main screen, by cfg.source. */
 static const char *const header_fmt[4] = {
-    "Found %u model%s%s%s%s\r\n",
-    "! Could not fetch models, using the saved %u%s%s%s%s\r\n",
-    "! Failed to fetch models, using the %u defaults\r\n",
-    "! No saved model list yet, using the %u defaults\r\n",
+    "Found %u model%s",
+    "! Could not fetch models, using the saved %u",
+    "! Failed to fetch models, using the %u defaults",
+    "! No saved model list yet, using the %u defaults",
 };
 
 static void draw_header(om_picker_t *p)
 {
     const om_table_t *t = p->cfg.table;
     char d[21];
-    int dated = t->updated_at > 0;
-    if (dated) {
+    pf(p, header_fmt[p->cfg.source], t->count, t->count == 1 ? NULL : "s");
+    if (p->cfg.source <= OM_PICKER_SRC_STALE && t->updated_at > 0) {
         om_format_time(t->updated_at, d);
         d[10] = '\0'; /* the day is enough on a console */
+        pf(p, " (updated %s)", d);
     }
-    pf(p, header_fmt[p->cfg.source], t->count,
-       p->cfg.source || t->count == 1 ? NULL : "s",
-       dated ? " (updated " : NULL, dated ? d : NULL, dated ? ")" : NULL);
+    nl(p);
 }
 
 static void prompt(om_picker_t *p)
