@@ -69,29 +69,25 @@ static int utf8_len(const unsigned char *s, size_t n)
     return len;
 }
 
+/* Writes cp as UTF-8 into o; returns its length. */
 static int put_cp(unsigned long cp, char *o)
 {
-    if (cp < 0x80) {
+    int len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4, k;
+    if (len == 1) {
         o[0] = (char)cp;
         return 1;
     }
-    if (cp < 0x800) {
-        o[0] = (char)(0xC0 | (cp >> 6));
-        o[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
+    for (k = len - 1; k > 0; k--) {
+        o[k] = (char)(0x80 | (cp & 0x3F));
+        cp >>= 6;
     }
-    if (cp < 0x10000) {
-        o[0] = (char)(0xE0 | (cp >> 12));
-        o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (cp >> 18));
-    o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
+    o[0] = (char)(((0xF00u >> len) & 0xFFu) | cp); /* C0, E0 or F0 */
+    return len;
 }
+
+/* The one-letter escapes and what they stand for. */
+static const char esc_in[] = "\"\\/bfnrt";
+static const char esc_out[] = "\"\\/\b\f\n\r\t";
 
 int om_json_unescape(const char *s, size_t n, char *out, size_t max,
                      unsigned flags, int *cut)
@@ -116,15 +112,8 @@ int om_json_unescape(const char *s, size_t n, char *out, size_t max,
             unsigned long cp;
             if (i + 1 >= n)
                 goto short_input;
+            adv = 2;
             switch (s[i + 1]) {
-            case '"': cp = '"'; adv = 2; break;
-            case '\\': cp = '\\'; adv = 2; break;
-            case '/': cp = '/'; adv = 2; break;
-            case 'b': cp = 8; adv = 2; break;
-            case 'f': cp = 12; adv = 2; break;
-            case 'n': cp = 10; adv = 2; break;
-            case 'r': cp = 13; adv = 2; break;
-            case 't': cp = 9; adv = 2; break;
             case 'u': {
                 long u = read_u(s, n, i);
                 if (u < 0)
@@ -145,8 +134,13 @@ int om_json_unescape(const char *s, size_t n, char *out, size_t max,
                 }
                 break;
             }
-            default:
-                return OM_ERR_JSON;
+            default: {
+                const char *e = strchr(esc_in, s[i + 1]);
+                if (s[i + 1] == '\0' || e == NULL)
+                    return OM_ERR_JSON;
+                cp = (unsigned char)esc_out[e - esc_in];
+                break;
+            }
             }
             if (cp == 0)
                 return OM_ERR_JSON;
