@@ -38,34 +38,23 @@ static long read_u(const char *s, size_t n, size_t i)
 static int utf8_len(const unsigned char *s, size_t n)
 {
     unsigned c = s[0];
-    int len, k;
-    unsigned min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        min = 0x10000;
-    } else {
-        return 0;
-    }
-    {
-        unsigned long cp = c & (0x3Fu >> (len - 1));
-        for (k = 1; k < len; k++) {
-            if ((size_t)k >= n)
-                return -1;
-            if ((s[k] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[k] & 0x3Fu);
-        }
-        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    int len = c < 0x80 ? 1 : c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
+    int k;
+    unsigned long cp;
+    if (len < 2)
+        return len;
+    cp = c & (0x3Fu >> (len - 1));
+    for (k = 1; k < len; k++) {
+        if ((size_t)k >= n)
+            return -1;
+        if ((s[k] & 0xC0) != 0x80)
             return 0;
+        cp = (cp << 6) | (s[k] & 0x3Fu);
     }
+    /* overlong (below 0x80, 0x800, 0x10000), too high, or a surrogate */
+    if (cp < (len == 2 ? 0x80u : 0x800u << (5 * (len - 3))) || cp > 0x10FFFF ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
     return len;
 }
 
