@@ -12,6 +12,7 @@
  * itself, Transfer-Encoding must be exactly "chunked", and the two
  * together are refused.
  */
+#include <stdarg.h>
 #include <string.h>
 
 #include "om_internal.h"
@@ -67,15 +68,18 @@ static void put_n(wbuf_t *w, const char *s, size_t n)
     }
 }
 
-static void put(wbuf_t *w, const char *s)
+static void put_fn(void *ctx, const char *s, size_t n)
 {
-    put_n(w, s, strlen(s));
+    put_n((wbuf_t *)ctx, s, n);
 }
 
-static void put_u16(wbuf_t *w, unsigned v)
+/* Formatted output: om_vformat's %s and %u. */
+static void put(wbuf_t *w, const char *fmt, ...)
 {
-    char d[21];
-    put_n(w, d, (size_t)om_u64_dec(v, d));
+    va_list ap;
+    va_start(ap, fmt);
+    om_vformat(put_fn, w, fmt, ap);
+    va_end(ap);
 }
 
 /* 1 when s is safe as a header value: no CR, LF or other control byte
@@ -113,14 +117,6 @@ static const char *const header_out[5] = {
     "Authorization: Bearer ", "HTTP-Referer: ", "X-Title: ", "If-None-Match: ",
     "If-Modified-Since: "};
 
-static void put_header(wbuf_t *w, const char *name, const char *value)
-{
-    if (given(value)) {
-        put(w, name);
-        put(w, value);
-        put(w, "\r\n");
-    }
-}
 
 static int write_request(wbuf_t *w, const om_http_req_t *req)
 {
@@ -146,28 +142,21 @@ static int write_request(wbuf_t *w, const om_http_req_t *req)
         if (v[k] != NULL && !value_ok(v[k]))
             return OM_ERR_INVAL;
 
-    put(w, "GET ");
-    put(w, req->path);
-    put(w, " HTTP/1.1\r\nHost: ");
-    if (strchr(req->host, ':') != NULL && req->host[0] != '[') {
-        put(w, "[");
-        put(w, req->host);
-        put(w, "]");
-    } else {
-        put(w, req->host);
-    }
+    /* an IPv6 address goes in brackets */
+    put(w, strchr(req->host, ':') != NULL && req->host[0] != '['
+               ? "GET %s HTTP/1.1\r\nHost: [%s]"
+               : "GET %s HTTP/1.1\r\nHost: %s",
+        req->path, req->host);
     def_port = req->https ? 443u : 80u;
-    if (req->port != 0 && req->port != def_port) {
-        put(w, ":");
-        put_u16(w, req->port);
-    }
-    put(w, "\r\n");
-    put_header(w, "User-Agent: ", ua);
-    put(w, "Accept: application/json\r\n"
+    if (req->port != 0 && req->port != def_port)
+        put(w, ":%u", req->port);
+    put(w, "\r\nUser-Agent: %s\r\n"
+           "Accept: application/json\r\n"
            "Accept-Encoding: identity\r\n"
-           "Connection: close\r\n");
+           "Connection: close\r\n", ua);
     for (k = 0; k < 5; k++)
-        put_header(w, header_out[k], v[k]);
+        if (given(v[k]))
+            put(w, "%s%s\r\n", header_out[k], v[k]);
     put(w, "\r\n");
     if (w->total > 0x7fffffffu)
         w->err = OM_ERR_NOSPACE;
