@@ -785,31 +785,14 @@ static void field_copy(om_extractor_t *x, unsigned f, const uint8_t *p,
     }
 }
 
-/* Skips JSON whitespace from p (p < end); runs of spaces (indentation)
- * go a word at a time. */
-HOT const uint8_t *skip_ws(const uint8_t *p, const uint8_t *end)
+/* Skips JSON whitespace from p up to bound (p may be there already);
+ * runs of spaces go a word at a time. Returns the first other byte, or
+ * a position at or past bound. */
+HOT const uint8_t *ws_loop(const uint8_t *p, const uint8_t *bound)
 {
+    while (p < bound) {
 #if WORDS
-    /* The usual case: a newline and up to two words of indentation. */
-    if (*p == '\n' && (size_t)(end - p) > 2 * sizeof(word_t) + 1) {
-        word_t v;
-        memcpy(&v, p + 1, sizeof v);
-        if ((v ^= ONES * ' ') != 0) {
-            p += 1 + FIRST_SET_BYTE(v);
-        } else {
-            memcpy(&v, p + 1 + sizeof v, sizeof v);
-            if ((v ^= ONES * ' ') == 0)
-                p += 1 + 2 * sizeof v;
-            else
-                p += 1 + sizeof v + FIRST_SET_BYTE(v);
-        }
-        if (*p > ' ')
-            return p;
-    }
-#endif
-    do {
-#if WORDS
-        if (*p == ' ' && (size_t)(end - p) >= sizeof(word_t)) {
+        if (*p == ' ' && (size_t)(bound - p) >= sizeof(word_t)) {
             word_t v;
             memcpy(&v, p, sizeof v);
             v ^= ONES * ' ';
@@ -818,59 +801,49 @@ HOT const uint8_t *skip_ws(const uint8_t *p, const uint8_t *end)
                 continue;
             }
             p += FIRST_SET_BYTE(v);
-            if (*p > ' ')
-                return p;
+            continue;
         }
 #endif
         if (!is_ws(*p))
             break;
         p++;
-    } while (p < end);
+    }
     return p;
 }
 
-/* A whole number from p that ends inside the buffer: returns the byte
- * after it, or NULL to let the byte-wise path decide (an error, or a
- * number the chunk cuts). */
-HOT const uint8_t *number_whole(const uint8_t *p, const uint8_t *end)
+/* A whole number from p that ends before bound: returns the byte after
+ * it, or NULL to let the byte-wise path decide (an error, or a number
+ * that reaches bound). */
+HOT const uint8_t *number_whole(const uint8_t *p, const uint8_t *bound)
 {
     if (*p == '-')
         p++;
-    if (p < end && *p == '0') {
+    if (p < bound && *p == '0') {
         p++;
     } else {
-        if (p == end || !is_digit(*p))
+        if (p >= bound || !is_digit(*p))
             return NULL;
-        while (p < end && is_digit(*p))
+        while (p < bound && is_digit(*p))
             p++;
     }
-    if (p < end && *p == '.') {
-        if (++p == end || !is_digit(*p))
+    if (p < bound && *p == '.') {
+        if (++p >= bound || !is_digit(*p))
             return NULL;
-        while (p < end && is_digit(*p))
+        while (p < bound && is_digit(*p))
             p++;
     }
-    if (p < end && (*p | 0x20) == 'e') {
-        if (++p < end && (*p == '+' || *p == '-'))
+    if (p < bound && (*p | 0x20) == 'e') {
+        if (++p < bound && (*p == '+' || *p == '-'))
             p++;
-        if (p == end || !is_digit(*p))
+        if (p >= bound || !is_digit(*p))
             return NULL;
-        while (p < end && is_digit(*p))
+        while (p < bound && is_digit(*p))
             p++;
     }
-    return p < end ? p : NULL;
+    return p < bound ? p : NULL;
 }
 
-/* Whitespace before the next token; goes out when the chunk ends. */
-#define WS()                                                                \
-    do {                                                                    \
-        if (p == end)                                                       \
-            goto out;                                                       \
-        if (*p <= ' ' && (p = skip_ws(p, end)) == end)                      \
-            goto out;                                                       \
-    } while (0)
-
-/* A whole literal at p (more than 5 bytes before end): its length, or 0. */
+/* A whole literal at p (5 bytes readable): its length, or 0. */
 HOT size_t literal_whole(const uint8_t *p)
 {
     if ((*p == 't' && memcmp(p, "true", 4) == 0) ||
@@ -879,138 +852,121 @@ HOT size_t literal_whole(const uint8_t *p)
     return *p == 'f' && memcmp(p, "false", 5) == 0 ? 5 : 0;
 }
 
-/*
- * Inside containers nobody keeps (most of the body): validates and skips
- * whole tokens with the state in locals, until the end of the buffer, a
- * byte the byte-wise path must see (an escape, a token the chunk cuts, an
- * error), or the close that leaves the skipped containers. Returns where
- * it stopped, with x up to date and only whitespace skipped before that.
- */
-static const uint8_t *skip_run(om_extractor_t *x, const uint8_t *p,
-                               const uint8_t *end)
-{
-    unsigned st = x->state, depth = x->depth, obj = is_object(x, depth);
-    const uint8_t *q;
-    size_t n;
-    uint8_t c;
-
-    if (st == S_AFTER)
-        goto after;
-    if (st == S_COLON)
-        goto colon;
-    if (st != S_OBJ_FIRST && st != S_KEY)
-        goto value;
-key:
-    WS();
-    if (*p != '"') {
-        if (*p == '}' && st == S_OBJ_FIRST)
-            goto close;
-        goto out;
-    }
-    q = scan_string(p + 1, end);
-    if (q == end || *q != '"')
-        goto out;
-    p = q + 1;
-    st = S_COLON;
-colon:
-    WS();
-    if (*p != ':')
-        goto out;
-    if (++p < end && *p == ' ') /* the usual ": " */
-        p++;
-    st = S_VALUE;
-value:
-    WS();
-    c = *p;
-    if (c == '"') {
-        q = scan_string(p + 1, end);
-        if (q == end || *q != '"')
-            goto out;
-        p = q + 1;
-        goto after;
-    }
-    if (c == '{' || c == '[') {
-        if (depth >= OM_JSON_MAX_DEPTH)
-            goto out;
-        obj = c == '{';
-        x->stack[depth / 8] = (uint8_t)((x->stack[depth / 8] &
-                                         ~(1u << (depth % 8))) |
-                                        (obj << (depth % 8)));
-        if (++depth < ROLE_LEVELS)
-            x->role[depth] = R_SKIP;
-        p++;
-        if (obj) {
-            st = S_OBJ_FIRST;
-            goto key;
-        }
-        st = S_ARR_FIRST;
-        goto value;
-    }
-    if (c == ']' && st == S_ARR_FIRST)
-        goto close;
-    if (c == '-' || is_digit(c)) {
-        if ((q = number_whole(p, end)) == NULL)
-            goto out;
-        p = q;
-        goto after;
-    }
-    if (end - p <= 5 || (n = literal_whole(p)) == 0)
-        goto out;
-    p += n;
-after:
-    st = S_AFTER;
-    WS();
-    c = *p;
-    if (c == ',') {
-        p++;
-        if (obj) {
-            st = S_KEY;
-            goto key;
-        }
-        st = S_VALUE;
-        goto value;
-    }
-    if (c != '}' && c != ']')
-        goto out;
-close:
-    if ((*p == '}') != obj)
-        goto out; /* mismatched: the byte-wise path says so */
-    p++;
-    obj = is_object(x, --depth);
-    st = S_AFTER;
-    if (depth >= ROLE_LEVELS || x->role[depth] == R_SKIP)
-        goto after;
-out:
-    x->state = (uint8_t)st;
-    x->depth = (uint8_t)depth;
-    return p;
-}
+#if WORDS
+/* The words scanner reads up to this many bytes past the last place it
+ * checked against the end of the buffer (the longest stretch: ',' and a
+ * line of indentation, a key's first word, ": ", indentation again and
+ * a string's first word; about 80 bytes). Closer to the end, the
+ * careful instance of the same scanner checks every read. */
+#define MARGIN 128
+#endif
 
 /*
- * The fast scanner for the containers that matter (the top object, data,
- * models, pricing, links): keys, kept strings and numbers whole in the
- * buffer without escapes, values nobody keeps; skip_run takes the
- * containers nobody keeps. Returns at the end of the buffer or at the
- * first byte of anything else (a kept container opening or closing, an
- * escape, a cut token, an error), with x up to date and only whitespace
- * skipped before that byte.
+ * The fast scanner, one body for two instances. `careful` 0 (words
+ * only): the buffer has MARGIN bytes past lim, so whitespace, the first
+ * word of a string and short tokens are read without checks, and the
+ * checks against lim come once per value, per container opened and in
+ * the loops. `careful` 1: every read is checked against end.
+ *
+ * It keeps the grammar state in locals; it walks keys, values nobody
+ * keeps, strings and numbers kept whole (no escape), and opens and
+ * closes the containers (those that matter through the byte-wise path's
+ * own value_begin and close_container). It returns at the end of the
+ * buffer, at lim, or at the first byte of anything else (an escape, a
+ * cut token, an error, a kept value it does not take), with x up to
+ * date and only whitespace skipped before that byte.
  */
-static const uint8_t *fast_run(om_extractor_t *x, const uint8_t *p,
-                               const uint8_t *end)
+HOT const uint8_t *run_body(om_extractor_t *x, const uint8_t *p,
+                            const uint8_t *const end, const int careful)
 {
+#if WORDS
+    const uint8_t *const lim = careful ? end : end - MARGIN;
+#else
+    const uint8_t *const lim = end;
+#endif
     unsigned st, depth, field, role, obj;
     const uint8_t *q;
     size_t n;
     uint8_t c;
 
+/* The first '"', '\\' or control byte of the string body from s into q,
+ * or goes out at the string's start p when there is none before lim. */
+#if WORDS
+#define STR(s)                                                              \
+    do {                                                                    \
+        if (careful) {                                                      \
+            q = scan_string((s), end);                                      \
+            if (q == end)                                                   \
+                goto out;                                                   \
+        } else {                                                            \
+            const uint8_t *s_ = (s);                                        \
+            for (;;) {                                                      \
+                word_t v_, m_;                                              \
+                memcpy(&v_, s_, sizeof v_);                                 \
+                m_ = (((v_ ^ (ONES * 0x02u)) - ONES * 0x21u) |              \
+                      ((v_ ^ (ONES * '\\')) - ONES)) &                      \
+                     ~v_ & HIGHS;                                           \
+                if (m_) {                                                   \
+                    q = s_ + FIRST_SET_BYTE(m_);                            \
+                    break;                                                  \
+                }                                                           \
+                s_ += sizeof v_;                                            \
+                if (s_ >= lim)                                              \
+                    goto out;                                               \
+            }                                                               \
+        }                                                                   \
+    } while (0)
+#else
+#define STR(s)                                                              \
+    do {                                                                    \
+        q = scan_string((s), end);                                          \
+        if (q == end)                                                       \
+            goto out;                                                       \
+    } while (0)
+#endif
+
+/* Whitespace before the next token; goes out at lim. A newline and up
+ * to two words of indentation (the usual case) go without a loop. */
+#if WORDS
+#define NEWLINE_RUN()                                                       \
+    if (*p == '\n' &&                                                       \
+        (!careful || (size_t)(end - p) > 2 * sizeof(word_t) + 1)) {         \
+        word_t v_;                                                          \
+        memcpy(&v_, p + 1, sizeof v_);                                      \
+        if ((v_ ^= ONES * ' ') != 0) {                                      \
+            p += 1 + FIRST_SET_BYTE(v_);                                    \
+        } else {                                                            \
+            memcpy(&v_, p + 1 + sizeof v_, sizeof v_);                      \
+            if ((v_ ^= ONES * ' ') == 0)                                    \
+                p += 1 + 2 * sizeof v_;                                     \
+            else                                                            \
+                p += 1 + sizeof v_ + FIRST_SET_BYTE(v_);                    \
+        }                                                                   \
+        if (*p > ' ')                                                       \
+            break;                                                          \
+    }
+#else
+#define NEWLINE_RUN()
+#endif
+#define WS()                                                                \
+    do {                                                                    \
+        if (careful && p >= end)                                            \
+            goto out;                                                       \
+        if (*p <= ' ') {                                                    \
+            NEWLINE_RUN()                                                   \
+            if ((p = ws_loop(p, lim)) >= lim)                               \
+                goto out;                                                   \
+        }                                                                   \
+    } while (0)
+
 reload:
+    if (p >= lim)
+        return p;
     st = x->state;
     depth = x->depth;
     field = x->field;
     role = role_at(x, depth);
     obj = depth ? is_object(x, depth) : 0;
-    if (role == R_SKIP && depth)
-        goto skip;
     switch (st) {
     case S_VALUE:
     case S_ARR_FIRST:
@@ -1029,92 +985,148 @@ reload:
 
 key:
     WS();
-    if (*p != '"')
+    c = *p;
+    if (c != '"') {
+        if (c == '}' && st == S_OBJ_FIRST)
+            goto close;
         goto out;
-    q = scan_string(p + 1, end);
-    if (q == end || *q != '"')
+    }
+    STR(p + 1);
+    if (*q != '"')
         goto out;
-    n = (size_t)(q - p - 1);
-    field = key_field(x, role, p + 1, n);
+    if (role != R_SKIP)
+        field = key_field(x, role, p + 1, (size_t)(q - p - 1));
     p = q + 1;
     st = S_COLON;
 colon:
-    WS();
-    if (*p != ':')
-        goto out;
-    if (++p < end && *p == ' ') /* the usual ": " */
+    if ((!careful || end - p >= 2) && p[0] == ':' && p[1] == ' ') {
+        p += 2; /* the usual ": " */
+    } else {
+        WS();
+        if (*p != ':')
+            goto out;
         p++;
+    }
     st = S_VALUE;
 value:
     WS();
     c = *p;
-    if (field != F_NONE) {
-        /* the document, kept strings and numbers; the rest is the
-         * byte-wise path's */
-        if (c == '"' && (BIT(field) & KEEP_STR)) {
-            q = scan_string(p + 1, end);
-            if (q == end || *q != '"')
-                goto out;
-            field_copy(x, field, p + 1, (size_t)(q - p - 1), 1);
-            p = q + 1;
-            goto after;
-        }
-        if ((BIT(field) & (BIT(F_CREATED) | BIT(F_CTX))) &&
-            (c == '-' || is_digit(c)) && (q = number_whole(p, end)) != NULL) {
-            field_copy(x, field, p, (size_t)(q - p), 0);
-            p = q;
-            goto after;
-        }
-        goto out;
-    }
     if (c == '"') {
-        q = scan_string(p + 1, end);
-        if (q == end || *q != '"')
+        STR(p + 1);
+        if (*q != '"')
             goto out;
+        if (field != F_NONE) {
+            if (!(BIT(field) & KEEP_STR))
+                goto out; /* links.next, or a string where it is odd */
+            field_copy(x, field, p + 1, (size_t)(q - p - 1), 1);
+        }
         p = q + 1;
         goto after;
     }
     if (c == '{' || c == '[') {
-        st = S_VALUE;
-        goto skip;
-    }
-    if (c == '-' || is_digit(c)) {
-        if ((q = number_whole(p, end)) == NULL)
+        if (field != F_NONE) { /* a container that matters, or an odd one */
+            x->state = (uint8_t)st;
+            x->depth = (uint8_t)depth;
+            x->field = (uint8_t)field;
+            value_begin(x, c, p);
+            if (x->err)
+                return p;
+            p++;
+            goto reload;
+        }
+        if (depth >= OM_JSON_MAX_DEPTH)
             goto out;
+        obj = c == '{';
+        x->stack[depth / 8] = (uint8_t)((x->stack[depth / 8] &
+                                         ~(1u << (depth % 8))) |
+                                        (obj << (depth % 8)));
+        if (++depth < ROLE_LEVELS)
+            x->role[depth] = R_SKIP;
+        role = R_SKIP;
+        p++;
+        st = obj ? S_OBJ_FIRST : S_ARR_FIRST;
+        if (p >= lim)
+            goto out;
+        if (obj)
+            goto key;
+        goto value;
+    }
+    if (c == ']' && st == S_ARR_FIRST)
+        goto close;
+    if (c == '-' || is_digit(c)) {
+        if ((q = number_whole(p, lim)) == NULL)
+            goto out;
+        if (field != F_NONE) {
+            if (!(BIT(field) & (BIT(F_CREATED) | BIT(F_CTX))))
+                goto out; /* total_count, a price as a number, ... */
+            field_copy(x, field, p, (size_t)(q - p), 0);
+        }
         p = q;
         goto after;
     }
-    if (end - p <= 5 || (n = literal_whole(p)) == 0)
+    if (field != F_NONE || (careful && end - p <= 5) ||
+        (n = literal_whole(p)) == 0)
         goto out;
     p += n;
 after:
     st = S_AFTER;
-    WS();
-    if (*p != ',')
+    if (p >= lim)
         goto out;
-    p++;
-    if (obj) {
-        st = S_KEY;
-        goto key;
+    WS();
+    c = *p;
+    if (c == ',') {
+        p++;
+        if (obj) {
+            st = S_KEY;
+            goto key;
+        }
+        field = role == R_DATA ? F_MODEL : F_NONE;
+        st = S_VALUE;
+        goto value;
     }
-    field = role == R_DATA ? F_MODEL : F_NONE;
-    st = S_VALUE;
-    goto value;
-
-skip:
-    x->state = (uint8_t)st;
-    x->depth = (uint8_t)depth;
-    x->field = F_NONE;
-    p = skip_run(x, p, end);
-    if (p == end || role_at(x, x->depth) == R_SKIP)
-        return p;
-    goto reload; /* back in a container that matters */
+    if (c != '}' && c != ']')
+        goto out;
+close:
+    c = *p;
+    if ((c == '}') != obj)
+        goto out; /* mismatched: the byte-wise path says so */
+    if (role != R_SKIP) { /* a model ends, data closes, ... */
+        x->state = (uint8_t)st;
+        x->depth = (uint8_t)depth;
+        x->field = (uint8_t)field;
+        close_container(x, c, p);
+        p++;
+        goto reload;
+    }
+    p++;
+    obj = is_object(x, --depth);
+    role = role_at(x, depth);
+    field = F_NONE;
+    goto after;
 
 out:
     x->state = (uint8_t)st;
     x->field = (uint8_t)field;
     x->depth = (uint8_t)depth;
     return p;
+#undef STR
+#undef NEWLINE_RUN
+#undef WS
+}
+
+/* The fast scanner: the words instance while MARGIN bytes remain, then
+ * the careful one. Returns where the byte-wise path takes over (or end). */
+static const uint8_t *fast_run(om_extractor_t *x, const uint8_t *p,
+                               const uint8_t *end)
+{
+#if WORDS
+    if (end - p > MARGIN) {
+        p = run_body(x, p, end, 0);
+        if (x->err || p < end - MARGIN)
+            return p;
+    }
+#endif
+    return run_body(x, p, end, 1);
 }
 
 #endif /* OM_JSON_FAST */
@@ -1166,7 +1178,7 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
             continue;
         }
 #if OM_JSON_FAST
-        if ((p = fast_run(x, p, end)) == end)
+        if ((p = fast_run(x, p, end)) == end || x->err)
             break;
 #endif
         if (!is_ws(*p))
