@@ -1007,17 +1007,11 @@ int om_http_resp_feed(om_http_resp_t *r, const uint8_t *p, size_t n)
             rc = chunk_size_byte(r, p[i], i);
             i++;
             break;
-        case S_CHUNK_DATA_END:
-            if (p[i] == '\r')
+        case S_CHUNK_DATA_END: /* CRLF or LF */
+        case S_CHUNK_DATA_LF:  /* the LF after a CR */
+            if (p[i] == '\r' && r->state == S_CHUNK_DATA_END)
                 r->state = S_CHUNK_DATA_LF;
             else if (p[i] == '\n')
-                r->state = S_CHUNK_SIZE;
-            else
-                rc = fail(r, M_NO_CRLF_AFTER_CHUNK_DATA, i);
-            i++;
-            break;
-        case S_CHUNK_DATA_LF:
-            if (p[i] == '\n')
                 r->state = S_CHUNK_SIZE;
             else
                 rc = fail(r, M_NO_CRLF_AFTER_CHUNK_DATA, i);
