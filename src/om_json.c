@@ -884,140 +884,163 @@ HOT const uint8_t *run_body(om_extractor_t *x, const uint8_t *p,
 #else
     const uint8_t *const lim = end;
 #endif
-    unsigned st, depth, field, role, obj;
+    /* ctx: the role of the container being read, times 2, plus 1 when
+     * it is an object. Only where it goes out does the code name its
+     * grammar state (st): each place knows which one it is. */
+    unsigned field, ctx, st, d;
     const uint8_t *q;
     size_t n;
     uint8_t c;
-
-/* The first '"', '\\' or control byte of the string body from s into q,
- * or goes out at the string's start p when there is none before lim. */
 #if WORDS
-#define STR(s)                                                              \
+    /* The string test's constants. The empty asm hides their values, so
+     * the compiler keeps them (in registers, or in the frame where x86
+     * reads them as operands) instead of building them again at each
+     * string: five instructions a string. */
+    word_t k_02 = ONES * 0x02u, k_21 = (word_t)0 - ONES * 0x21u,
+           k_5c = ONES * '\\', k_01 = (word_t)0 - ONES, k_80 = HIGHS;
+    __asm__("" : "+r"(k_02), "+r"(k_21), "+r"(k_5c), "+r"(k_01), "+r"(k_80));
+#endif
+
+/* The closing quote of the string whose body starts at s, into q; goes
+ * out to OUT at the string's start on an escape, a control byte, or no
+ * quote before lim. The word test flags '"', '\\' and the control bytes
+ * (and a few bytes from 0x80 up, which the loop then steps over): after
+ * v ^ 0x02 the controls and '"' are the bytes below 0x21, the other term
+ * finds '\\', and borrows only run upwards, so the lowest flagged byte is
+ * exact. */
+#if WORDS
+#define STR(s, OUT)                                                         \
     do {                                                                    \
         if (careful) {                                                      \
             q = scan_string((s), end);                                      \
-            if (q == end)                                                   \
-                goto out;                                                   \
+            if (q == end || *q != '"')                                      \
+                goto OUT;                                                   \
         } else {                                                            \
             const uint8_t *s_ = (s);                                        \
             for (;;) {                                                      \
                 word_t v_, m_;                                              \
                 memcpy(&v_, s_, sizeof v_);                                 \
-                m_ = (((v_ ^ (ONES * 0x02u)) - ONES * 0x21u) |              \
-                      ((v_ ^ (ONES * '\\')) - ONES)) &                      \
-                     ~v_ & HIGHS;                                           \
+                m_ = (((v_ ^ k_02) + k_21) | ((v_ ^ k_5c) + k_01)) & k_80;  \
                 if (m_) {                                                   \
                     q = s_ + FIRST_SET_BYTE(m_);                            \
-                    break;                                                  \
+                    if (*q == '"')                                          \
+                        break;                                              \
+                    if (*q < 0x80)                                          \
+                        goto OUT;                                           \
+                    s_ = q + 1; /* UTF-8 */                                 \
+                } else {                                                    \
+                    s_ += sizeof v_;                                        \
                 }                                                           \
-                s_ += sizeof v_;                                            \
                 if (s_ >= lim)                                              \
-                    goto out;                                               \
+                    goto OUT;                                               \
             }                                                               \
         }                                                                   \
     } while (0)
 #else
-#define STR(s)                                                              \
+#define STR(s, OUT)                                                         \
     do {                                                                    \
         q = scan_string((s), end);                                          \
-        if (q == end)                                                       \
-            goto out;                                                       \
+        if (q == end || *q != '"')                                          \
+            goto OUT;                                                       \
     } while (0)
 #endif
 
-/* Whitespace before the next token; goes out at lim. A newline and up
- * to two words of indentation (the usual case) go without a loop. */
+/* Whitespace before a token; goes out to OUT at lim. WS_NL where a line
+ * break is likely: a newline and up to two words of indentation go
+ * without a loop. The byte after them may still be a tab, CR or newline:
+ * no token starts with one, so the code that reads the token goes out
+ * and the byte-wise path takes it. */
 #if WORDS
-#define NEWLINE_RUN()                                                       \
-    if (*p == '\n' &&                                                       \
-        (!careful || (size_t)(end - p) > 2 * sizeof(word_t) + 1)) {         \
-        word_t v_;                                                          \
-        memcpy(&v_, p + 1, sizeof v_);                                      \
-        if ((v_ ^= ONES * ' ') != 0) {                                      \
-            p += 1 + FIRST_SET_BYTE(v_);                                    \
-        } else {                                                            \
-            memcpy(&v_, p + 1 + sizeof v_, sizeof v_);                      \
-            if ((v_ ^= ONES * ' ') == 0)                                    \
-                p += 1 + 2 * sizeof v_;                                     \
-            else                                                            \
-                p += 1 + sizeof v_ + FIRST_SET_BYTE(v_);                    \
-        }                                                                   \
-        if (*p > ' ')                                                       \
-            break;                                                          \
-    }
-#else
-#define NEWLINE_RUN()
-#endif
-#define WS()                                                                \
+#define WS_NL(OUT)                                                          \
     do {                                                                    \
         if (careful && p >= end)                                            \
-            goto out;                                                       \
-        if (*p <= ' ') {                                                    \
-            NEWLINE_RUN()                                                   \
-            if ((p = ws_loop(p, lim)) >= lim)                               \
-                goto out;                                                   \
+            goto OUT;                                                       \
+        if (*p == '\n' &&                                                   \
+            (!careful || (size_t)(end - p) > 2 * sizeof(word_t) + 1)) {     \
+            word_t v_;                                                      \
+            memcpy(&v_, p + 1, sizeof v_);                                  \
+            if ((v_ ^= ONES * ' ') != 0) {                                  \
+                p += 1 + FIRST_SET_BYTE(v_);                                \
+                break;                                                      \
+            }                                                               \
+            memcpy(&v_, p + 1 + sizeof v_, sizeof v_);                      \
+            if ((v_ ^= ONES * ' ') != 0) {                                  \
+                p += 1 + sizeof v_ + FIRST_SET_BYTE(v_);                    \
+                break;                                                      \
+            }                                                               \
+            p += 1 + 2 * sizeof v_;                                         \
         }                                                                   \
+        if (*p <= ' ' && (p = ws_loop(p, lim)) >= lim)                      \
+            goto OUT;                                                       \
+    } while (0)
+#else
+#define WS_NL(OUT) WS(OUT)
+#endif
+#define WS(OUT)                                                             \
+    do {                                                                    \
+        if (careful && p >= end)                                            \
+            goto OUT;                                                       \
+        if (*p <= ' ' && (p = ws_loop(p, lim)) >= lim)                      \
+            goto OUT;                                                       \
     } while (0)
 
 reload:
     if (p >= lim)
         return p;
-    st = x->state;
-    depth = x->depth;
+    d = x->depth;
     field = x->field;
-    role = role_at(x, depth);
-    obj = depth ? is_object(x, depth) : 0;
-    switch (st) {
+    ctx = role_at(x, d) << 1 | (d ? is_object(x, d) : 0u);
+    switch (x->state) {
     case S_VALUE:
-    case S_ARR_FIRST:
         goto value;
+    case S_ARR_FIRST:
+        goto arr_first;
     case S_OBJ_FIRST:
+        goto obj_first;
     case S_KEY:
         goto key;
     case S_COLON:
         goto colon;
     case S_AFTER:
         goto after;
-    default: /* S_DONE */
-        WS();
+    default: /* S_DONE: the byte-wise path says what follows */
+        st = x->state;
+        WS(out);
         goto out;
     }
 
+obj_first:
+    WS_NL(out_obj_first);
+    if ((c = *p) == '}')
+        goto close;
+    goto key_token;
 key:
-    WS();
-    c = *p;
-    if (c != '"') {
-        if (c == '}' && st == S_OBJ_FIRST)
-            goto close;
-        goto out;
-    }
-    STR(p + 1);
-    if (*q != '"')
-        goto out;
-    if (role != R_SKIP)
-        field = key_field(x, role, p + 1, (size_t)(q - p - 1));
+    WS_NL(out_key);
+key_token:
+    if (*p != '"')
+        goto out_key;
+    STR(p + 1, out_key);
+    if (ctx >= 2) /* an object that matters */
+        field = key_field(x, ctx >> 1, p + 1, (size_t)(q - p - 1));
     p = q + 1;
-    st = S_COLON;
 colon:
     if ((!careful || end - p >= 2) && p[0] == ':' && p[1] == ' ') {
         p += 2; /* the usual ": " */
     } else {
-        WS();
+        WS(out_colon);
         if (*p != ':')
-            goto out;
+            goto out_colon;
         p++;
     }
-    st = S_VALUE;
 value:
-    WS();
+    WS(out_value);
+value_token:
     c = *p;
     if (c == '"') {
-        STR(p + 1);
-        if (*q != '"')
-            goto out;
+        STR(p + 1, out_value);
         if (field != F_NONE) {
             if (!(BIT(field) & KEEP_STR))
-                goto out; /* links.next, or a string where it is odd */
+                goto out_value; /* links.next, or a string where it is odd */
             field_copy(x, field, p + 1, (size_t)(q - p - 1), 1);
         }
         p = q + 1;
@@ -1025,8 +1048,7 @@ value:
     }
     if (c == '{' || c == '[') {
         if (field != F_NONE) { /* a container that matters, or an odd one */
-            x->state = (uint8_t)st;
-            x->depth = (uint8_t)depth;
+            x->state = S_VALUE;
             x->field = (uint8_t)field;
             value_begin(x, c, p);
             if (x->err)
@@ -1034,31 +1056,31 @@ value:
             p++;
             goto reload;
         }
-        if (depth >= OM_JSON_MAX_DEPTH)
-            goto out;
-        obj = c == '{';
-        x->stack[depth / 8] = (uint8_t)((x->stack[depth / 8] &
-                                         ~(1u << (depth % 8))) |
-                                        (obj << (depth % 8)));
-        if (++depth < ROLE_LEVELS)
-            x->role[depth] = R_SKIP;
-        role = R_SKIP;
+        d = x->depth;
+        if (d >= OM_JSON_MAX_DEPTH)
+            goto out_value;
+        ctx = c == '{';
+        x->stack[d / 8] = (uint8_t)((x->stack[d / 8] & ~(1u << (d % 8))) |
+                                    (ctx << (d % 8)));
+        x->depth = (uint8_t)++d;
+        if (d < ROLE_LEVELS)
+            x->role[d] = R_SKIP;
         p++;
-        st = obj ? S_OBJ_FIRST : S_ARR_FIRST;
+        if (ctx) {
+            if (p >= lim)
+                goto out_obj_first;
+            goto obj_first;
+        }
         if (p >= lim)
-            goto out;
-        if (obj)
-            goto key;
-        goto value;
+            goto out_arr_first;
+        goto arr_first;
     }
-    if (c == ']' && st == S_ARR_FIRST)
-        goto close;
     if (c == '-' || is_digit(c)) {
         if ((q = number_whole(p, lim)) == NULL)
-            goto out;
+            goto out_value;
         if (field != F_NONE) {
             if (!(BIT(field) & (BIT(F_CREATED) | BIT(F_CTX))))
-                goto out; /* total_count, a price as a number, ... */
+                goto out_value; /* total_count, a price as a number, ... */
             field_copy(x, field, p, (size_t)(q - p), 0);
         }
         p = q;
@@ -1066,51 +1088,75 @@ value:
     }
     if (field != F_NONE || (careful && end - p <= 5) ||
         (n = literal_whole(p)) == 0)
-        goto out;
+        goto out_value;
     p += n;
 after:
-    st = S_AFTER;
     if (p >= lim)
-        goto out;
-    WS();
+        goto out_after;
     c = *p;
-    if (c == ',') {
-        p++;
-        if (obj) {
-            st = S_KEY;
-            goto key;
+    if (c != ',') {
+        if (c != '}' && c != ']') {
+            WS_NL(out_after);
+            c = *p;
+            if (c != ',') {
+                if (c != '}' && c != ']')
+                    goto out_after;
+                goto close;
+            }
+        } else {
+            goto close;
         }
-        field = role == R_DATA ? F_MODEL : F_NONE;
-        st = S_VALUE;
-        goto value;
     }
-    if (c != '}' && c != ']')
-        goto out;
-close:
-    c = *p;
-    if ((c == '}') != obj)
-        goto out; /* mismatched: the byte-wise path says so */
-    if (role != R_SKIP) { /* a model ends, data closes, ... */
-        x->state = (uint8_t)st;
-        x->depth = (uint8_t)depth;
+    p++;
+    if (ctx & 1)
+        goto key;
+    field = ctx == R_DATA << 1 ? F_MODEL : F_NONE;
+    WS_NL(out_value);
+    goto value_token;
+arr_first:
+    WS_NL(out_arr_first);
+    if ((c = *p) == ']')
+        goto close;
+    goto value_token;
+
+close: /* c, at p, closes the container */
+    if ((c == '}') != (ctx & 1))
+        goto out_after; /* mismatched: the byte-wise path says so */
+    if (ctx >= 2) { /* a model ends, data closes, ... */
         x->field = (uint8_t)field;
         close_container(x, c, p);
         p++;
         goto reload;
     }
     p++;
-    obj = is_object(x, --depth);
-    role = role_at(x, depth);
+    d = --x->depth;
+    ctx = role_at(x, d) << 1 | is_object(x, d);
     field = F_NONE;
     goto after;
 
+out_obj_first:
+    st = S_OBJ_FIRST;
+    goto out;
+out_key:
+    st = S_KEY;
+    goto out;
+out_colon:
+    st = S_COLON;
+    goto out;
+out_arr_first:
+    st = S_ARR_FIRST;
+    goto out;
+out_value:
+    st = S_VALUE;
+    goto out;
+out_after:
+    st = S_AFTER;
 out:
     x->state = (uint8_t)st;
     x->field = (uint8_t)field;
-    x->depth = (uint8_t)depth;
     return p;
 #undef STR
-#undef NEWLINE_RUN
+#undef WS_NL
 #undef WS
 }
 
