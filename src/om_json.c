@@ -774,15 +774,78 @@ static const uint8_t *token_run(om_extractor_t *x, const uint8_t *p,
 
 #if OM_JSON_FAST
 
-/* Keeps a whole value that needs no decoding on the way (a string
- * without escapes, a number). */
+/* Keeps a whole value of a model that needs no decoding on the way (a
+ * string without escapes, a number): field_open, win_put and
+ * field_close in one, for a value within its cap; the three themselves
+ * for a longer one. */
 static void field_copy(om_extractor_t *x, unsigned f, const uint8_t *p,
                        size_t n, int is_string)
 {
-    if (field_open(x, f, is_string)) {
-        win_put(x, p, n);
-        field_close(x, f, is_string);
+    unsigned bit = BIT(f - F_ID), w = x->win_len;
+    size_t cap = f == F_ID     ? CAP_ID
+                 : f == F_NAME ? CAP_NAME
+                 : f >= F_PROMPT ? CAP_PRICE
+                               : CAP_NUM;
+    char *o = &x->win[w];
+
+    if (n > cap || (x->seen & bit)) {
+        if (field_open(x, f, is_string)) {
+            win_put(x, p, n);
+            field_close(x, f, is_string);
+        }
+        return;
     }
+    x->seen |= (uint8_t)bit;
+    x->field_start = (uint16_t)w;
+    if (w > 1)
+        *o++ = ',';
+    *o++ = field_letter[f - F_ID];
+    *o++ = ':';
+    if (is_string)
+        *o++ = '"';
+    memcpy(o, p, n);
+    o += n;
+    if (is_string)
+        *o++ = '"';
+    x->win_len = (uint16_t)(o - x->win);
+}
+
+/* The field of the key k[0..n) in an object of the given role (>
+ * R_SKIP), as key_field finds it, by length first. */
+HOT unsigned key_field_fast(const om_extractor_t *x, unsigned role,
+                            const uint8_t *k, size_t n)
+{
+#define IS(s) (memcmp(k, s, sizeof s - 1) == 0)
+    switch (n) {
+    case 2:
+        return role == R_MODEL && IS("id") ? F_ID : F_NONE;
+    case 4:
+        if (role == R_MODEL)
+            return IS("name") ? F_NAME : F_NONE;
+        if (role == R_LINKS)
+            return IS("next") ? F_NEXT : F_NONE;
+        return role == R_TOP && IS("data") &&
+                       !(x->flags & (X_DATA_OPEN | X_DATA_DONE))
+                   ? F_DATA
+                   : F_NONE;
+    case 5:
+        return role == R_TOP && IS("links") ? F_LINKS : F_NONE;
+    case 6:
+        return role == R_PRICING && IS("prompt") ? F_PROMPT : F_NONE;
+    case 7:
+        if (role != R_MODEL)
+            return F_NONE;
+        return IS("created") ? F_CREATED : IS("pricing") ? F_PRICING : F_NONE;
+    case 10:
+        return role == R_PRICING && IS("completion") ? F_COMPLETION : F_NONE;
+    case 11:
+        return role == R_TOP && IS("total_count") ? F_TOTAL : F_NONE;
+    case 14:
+        return role == R_MODEL && IS("context_length") ? F_CTX : F_NONE;
+    default:
+        return F_NONE;
+    }
+#undef IS
 }
 
 /* Skips JSON whitespace from p up to bound (p may be there already);
@@ -1021,7 +1084,7 @@ key_token:
         goto out_key;
     STR(p + 1, out_key);
     if (ctx >= 2) /* an object that matters */
-        field = key_field(x, ctx >> 1, p + 1, (size_t)(q - p - 1));
+        field = key_field_fast(x, ctx >> 1, p + 1, (size_t)(q - p - 1));
     p = q + 1;
 colon:
     if ((!careful || end - p >= 2) && p[0] == ':' && p[1] == ' ') {
