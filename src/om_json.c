@@ -810,43 +810,65 @@ static void field_copy(om_extractor_t *x, unsigned f, const uint8_t *p,
     x->win_len = (uint16_t)(o - x->win);
 }
 
-/* The field of the key k[0..n) in an object of the given role (>
- * R_SKIP), as key_field finds it, by length first. */
+#if WORDS
+/* The keys of key_field_fast, each in 16 bytes for two word loads. */
+static const char fast_keys[][16] = {
+    "id", "name", "next", "data", "links", "prompt", "created", "pricing",
+    "completion", "total_count", "context_length"};
+enum { K_ID, K_NAME, K_NEXT, K_DATA, K_LINKS, K_PROMPT, K_CREATED,
+       K_PRICING, K_COMPLETION, K_TOTAL, K_CTX };
+
+/* Whether k[0..n) (16 bytes readable) is fast_keys[i] (n long). */
+HOT int same_key(const uint8_t *k, unsigned i, size_t n)
+{
+    uint64_t a, b, c, d;
+    memcpy(&a, k, 8);
+    memcpy(&b, fast_keys[i], 8);
+    if (n < 8)
+        return ((a ^ b) & (((uint64_t)1 << (8 * n)) - 1)) == 0;
+    memcpy(&c, k + 8, 8);
+    memcpy(&d, fast_keys[i] + 8, 8);
+    return a == b && ((c ^ d) & (((uint64_t)1 << (8 * (n - 8))) - 1)) == 0;
+}
+
+/* The field of the key k[0..n) (16 bytes readable) in an object of the
+ * given role (> R_SKIP), as key_field finds it, by length first. */
 HOT unsigned key_field_fast(const om_extractor_t *x, unsigned role,
                             const uint8_t *k, size_t n)
 {
-#define IS(s) (memcmp(k, s, sizeof s - 1) == 0)
+#define IS(i) same_key(k, i, n)
     switch (n) {
     case 2:
-        return role == R_MODEL && IS("id") ? F_ID : F_NONE;
+        return role == R_MODEL && IS(K_ID) ? F_ID : F_NONE;
     case 4:
         if (role == R_MODEL)
-            return IS("name") ? F_NAME : F_NONE;
+            return IS(K_NAME) ? F_NAME : F_NONE;
         if (role == R_LINKS)
-            return IS("next") ? F_NEXT : F_NONE;
-        return role == R_TOP && IS("data") &&
+            return IS(K_NEXT) ? F_NEXT : F_NONE;
+        return role == R_TOP && IS(K_DATA) &&
                        !(x->flags & (X_DATA_OPEN | X_DATA_DONE))
                    ? F_DATA
                    : F_NONE;
     case 5:
-        return role == R_TOP && IS("links") ? F_LINKS : F_NONE;
+        return role == R_TOP && IS(K_LINKS) ? F_LINKS : F_NONE;
     case 6:
-        return role == R_PRICING && IS("prompt") ? F_PROMPT : F_NONE;
+        return role == R_PRICING && IS(K_PROMPT) ? F_PROMPT : F_NONE;
     case 7:
         if (role != R_MODEL)
             return F_NONE;
-        return IS("created") ? F_CREATED : IS("pricing") ? F_PRICING : F_NONE;
+        return IS(K_CREATED) ? F_CREATED : IS(K_PRICING) ? F_PRICING : F_NONE;
     case 10:
-        return role == R_PRICING && IS("completion") ? F_COMPLETION : F_NONE;
+        return role == R_PRICING && IS(K_COMPLETION) ? F_COMPLETION : F_NONE;
     case 11:
-        return role == R_TOP && IS("total_count") ? F_TOTAL : F_NONE;
+        return role == R_TOP && IS(K_TOTAL) ? F_TOTAL : F_NONE;
     case 14:
-        return role == R_MODEL && IS("context_length") ? F_CTX : F_NONE;
+        return role == R_MODEL && IS(K_CTX) ? F_CTX : F_NONE;
     default:
         return F_NONE;
     }
 #undef IS
 }
+#endif
 
 /* Skips JSON whitespace from p up to bound (p may be there already);
  * runs of spaces go a word at a time. Returns the first other byte, or
@@ -1084,7 +1106,13 @@ key_token:
         goto out_key;
     STR(p + 1, out_key);
     if (ctx >= 2) /* an object that matters */
-        field = key_field_fast(x, ctx >> 1, p + 1, (size_t)(q - p - 1));
+#if WORDS
+        field = careful ? key_field(x, ctx >> 1, p + 1, (size_t)(q - p - 1))
+                        : key_field_fast(x, ctx >> 1, p + 1,
+                                         (size_t)(q - p - 1));
+#else
+        field = key_field(x, ctx >> 1, p + 1, (size_t)(q - p - 1));
+#endif
     p = q + 1;
 colon:
     if ((!careful || end - p >= 2) && p[0] == ':' && p[1] == ' ') {
