@@ -896,10 +896,37 @@ HOT const uint8_t *ws_loop(const uint8_t *p, const uint8_t *bound)
     return p;
 }
 
+/* The first byte from p that is not a digit, or one at or past bound.
+ * With words, the bytes from p up to a word past bound are readable.
+ * A byte is a digit when v - '0' borrows not and v + 0x46 carries not
+ * into bit 7 (and bit 7 is clear); the lowest flagged byte is exact. */
+HOT const uint8_t *digit_run(const uint8_t *p, const uint8_t *bound,
+                             int words)
+{
+#if WORDS
+    if (words) {
+        while (p < bound) {
+            word_t v, m;
+            memcpy(&v, p, sizeof v);
+            m = ((v - ONES * '0') | (v + ONES * 0x46u) | v) & HIGHS;
+            if (m)
+                return p + FIRST_SET_BYTE(m);
+            p += sizeof v;
+        }
+        return p;
+    }
+#endif
+    (void)words;
+    while (p < bound && is_digit(*p))
+        p++;
+    return p;
+}
+
 /* A whole number from p that ends before bound: returns the byte after
  * it, or NULL to let the byte-wise path decide (an error, or a number
  * that reaches bound). */
-HOT const uint8_t *number_whole(const uint8_t *p, const uint8_t *bound)
+HOT const uint8_t *number_whole(const uint8_t *p, const uint8_t *bound,
+                                int words)
 {
     if (*p == '-')
         p++;
@@ -908,22 +935,19 @@ HOT const uint8_t *number_whole(const uint8_t *p, const uint8_t *bound)
     } else {
         if (p >= bound || !is_digit(*p))
             return NULL;
-        while (p < bound && is_digit(*p))
-            p++;
+        p = digit_run(p + 1, bound, words);
     }
     if (p < bound && *p == '.') {
         if (++p >= bound || !is_digit(*p))
             return NULL;
-        while (p < bound && is_digit(*p))
-            p++;
+        p = digit_run(p + 1, bound, words);
     }
     if (p < bound && (*p | 0x20) == 'e') {
         if (++p < bound && (*p == '+' || *p == '-'))
             p++;
         if (p >= bound || !is_digit(*p))
             return NULL;
-        while (p < bound && is_digit(*p))
-            p++;
+        p = digit_run(p + 1, bound, words);
     }
     return p < bound ? p : NULL;
 }
@@ -982,8 +1006,10 @@ HOT const uint8_t *run_body(om_extractor_t *x, const uint8_t *p,
      * reads them as operands) instead of building them again at each
      * string: five instructions a string. */
     word_t k_02 = ONES * 0x02u, k_21 = (word_t)0 - ONES * 0x21u,
-           k_5c = ONES * '\\', k_01 = (word_t)0 - ONES, k_80 = HIGHS;
-    __asm__("" : "+r"(k_02), "+r"(k_21), "+r"(k_5c), "+r"(k_01), "+r"(k_80));
+           k_5c = ONES * '\\', k_01 = (word_t)0 - ONES, k_80 = HIGHS,
+           k_20 = ONES * ' ';
+    __asm__("" : "+r"(k_02), "+r"(k_21), "+r"(k_5c), "+r"(k_01), "+r"(k_80),
+                 "+r"(k_20));
 #endif
 
 /* The closing quote of the string whose body starts at s, into q; goes
@@ -1044,12 +1070,12 @@ HOT const uint8_t *run_body(om_extractor_t *x, const uint8_t *p,
             (!careful || (size_t)(end - p) > 2 * sizeof(word_t) + 1)) {     \
             word_t v_;                                                      \
             memcpy(&v_, p + 1, sizeof v_);                                  \
-            if ((v_ ^= ONES * ' ') != 0) {                                  \
+            if ((v_ ^= k_20) != 0) {                                        \
                 p += 1 + FIRST_SET_BYTE(v_);                                \
                 break;                                                      \
             }                                                               \
             memcpy(&v_, p + 1 + sizeof v_, sizeof v_);                      \
-            if ((v_ ^= ONES * ' ') != 0) {                                  \
+            if ((v_ ^= k_20) != 0) {                                        \
                 p += 1 + sizeof v_ + FIRST_SET_BYTE(v_);                    \
                 break;                                                      \
             }                                                               \
@@ -1113,20 +1139,28 @@ key_token:
 #else
         field = key_field(x, ctx >> 1, p + 1, (size_t)(q - p - 1));
 #endif
+#if WORDS
+    if (!careful) { /* the usual '": ' and the value's first byte */
+        uint32_t u;
+        memcpy(&u, q, sizeof u);
+        if ((u & 0xFFFFFFu) == ('"' | ':' << 8 | ' ' << 16)) {
+            p = q + 3;
+            c = (uint8_t)(u >> 24); /* whitespace there goes out */
+            goto value_byte;
+        }
+    }
+#endif
     p = q + 1;
 colon:
-    if ((!careful || end - p >= 2) && p[0] == ':' && p[1] == ' ') {
-        p += 2; /* the usual ": " */
-    } else {
-        WS(out_colon);
-        if (*p != ':')
-            goto out_colon;
-        p++;
-    }
+    WS(out_colon);
+    if (*p != ':')
+        goto out_colon;
+    p++;
 value:
     WS(out_value);
 value_token:
     c = *p;
+value_byte:
     if (c == '"') {
         STR(p + 1, out_value);
         if (field != F_NONE) {
@@ -1167,7 +1201,7 @@ value_token:
         goto arr_first;
     }
     if (c == '-' || is_digit(c)) {
-        if ((q = number_whole(p, lim)) == NULL)
+        if ((q = number_whole(p, lim, !careful)) == NULL)
             goto out_value;
         if (field != F_NONE) {
             if (!(BIT(field) & (BIT(F_CREATED) | BIT(F_CTX))))
