@@ -50,14 +50,15 @@ int om_price_parse(const char *s, size_t n, om_price_t *out)
     }
     for (; i < n; i++) {
         unsigned d = (unsigned)(s[i] - '0');
-        if (s[i] == '.' && !dot) { /* once; digits after it count */
-            dot = 1;
+        if (d > 9) {
+            if (s[i] != '.' || dot)
+                break;
+            dot = 1; /* once; the digits after it count in frac */
             continue;
         }
-        if (d > 9)
-            break;
         digits++;
-        if (dot && ++frac > EXP_MAX)
+        frac += dot;
+        if (frac > EXP_MAX)
             return OM_ERR_SCHEMA;
         if (d == 0) {
             if (mant != 0)
