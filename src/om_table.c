@@ -252,19 +252,26 @@ int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
         /* The pool is the limit: several models may have to go. */
         if (!room_possible(t, &rec, need, (size_t)-1))
             return OM_PUT_DROPPED;
-    }
-
-    /* Make room by dropping the oldest unpinned models. When only the
-     * count is the limit, one goes if it is older than rec (else rec is
-     * dropped, nothing changed); when the pool is, room_possible said
-     * this ends before reaching any model newer than rec. */
-    while (t->count == OM_TABLE_CAPACITY ||
-           (t->pool_used + need > OM_POOL_SIZE &&
-            pool_live(t) + need > OM_POOL_SIZE)) {
+    } else if (t->count == OM_TABLE_CAPACITY) {
+        /* Only the count is the limit: one model goes, if one is older. */
         int v = oldest_unpinned(t);
         if (v < 0 || (!(rec.flags & OM_MODEL_PINNED) &&
                       older(&rec, &t->models[v])))
             return OM_PUT_DROPPED;
+        remove_at(t, (size_t)v);
+        if ((size_t)v < pos)
+            pos--;
+        result = OM_PUT_EVICTED;
+    }
+
+    /* Make room by dropping the oldest unpinned models; room_possible
+     * said this ends before reaching any model newer than rec. */
+    while (t->count == OM_TABLE_CAPACITY ||
+           (t->pool_used + need > OM_POOL_SIZE &&
+            pool_live(t) + need > OM_POOL_SIZE)) {
+        int v = oldest_unpinned(t);
+        if (v < 0)
+            return OM_PUT_DROPPED; /* cannot happen after room_possible */
         remove_at(t, (size_t)v);
         if ((size_t)v < pos)
             pos--;
