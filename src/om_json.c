@@ -1028,22 +1028,31 @@ HOT const uint8_t *run_body(om_extractor_t *x, const uint8_t *p,
                 goto OUT;                                                   \
         } else {                                                            \
             const uint8_t *s_ = (s);                                        \
+            word_t v_, m_;                                                  \
             for (;;) {                                                      \
-                word_t v_, m_;                                              \
-                memcpy(&v_, s_, sizeof v_);                                 \
-                m_ = (((v_ ^ k_02) + k_21) | ((v_ ^ k_5c) + k_01)) & k_80;  \
-                if (m_) {                                                   \
-                    q = s_ + FIRST_SET_BYTE(m_);                            \
-                    if (*q == '"')                                          \
+                for (;;) { /* two words a turn */                          \
+                    memcpy(&v_, s_, sizeof v_);                             \
+                    m_ = (((v_ ^ k_02) + k_21) | ((v_ ^ k_5c) + k_01)) &    \
+                         k_80;                                              \
+                    if (m_)                                                 \
                         break;                                              \
-                    if (*q < 0x80)                                          \
+                    memcpy(&v_, s_ + sizeof v_, sizeof v_);                 \
+                    m_ = (((v_ ^ k_02) + k_21) | ((v_ ^ k_5c) + k_01)) &    \
+                         k_80;                                              \
+                    if (m_) {                                               \
+                        s_ += sizeof v_;                                    \
+                        break;                                              \
+                    }                                                       \
+                    s_ += 2 * sizeof v_;                                    \
+                    if (s_ >= lim)                                          \
                         goto OUT;                                           \
-                    s_ = q + 1; /* UTF-8 */                                 \
-                } else {                                                    \
-                    s_ += sizeof v_;                                        \
                 }                                                           \
-                if (s_ >= lim)                                              \
+                q = s_ + FIRST_SET_BYTE(m_);                                \
+                if (*q == '"')                                              \
+                    break;                                                  \
+                if (*q < 0x80 || q + 1 >= lim)                              \
                     goto OUT;                                               \
+                s_ = q + 1; /* UTF-8: look again from the next byte */     \
             }                                                               \
         }                                                                   \
     } while (0)
