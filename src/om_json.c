@@ -1133,6 +1133,8 @@ obj_first:
     WS_NL(out_obj_first);
     if ((c = *p) == '}')
         goto close;
+    if (c <= ' ') /* after a line break: a '}' may still come */
+        goto out_obj_first;
     goto key_token;
 key:
     WS_NL(out_key);
@@ -1251,7 +1253,9 @@ arr_first:
     WS_NL(out_arr_first);
     if ((c = *p) == ']')
         goto close;
-    goto value_token;
+    if (c <= ' ') /* after a line break: a ']' may still come */
+        goto out_arr_first;
+    goto value_byte;
 
 close: /* c, at p, closes the container */
     if ((c == '}') != (ctx & 1))

@@ -3,14 +3,65 @@
  *
  * The first byte picks a chunk size; the input is fed in chunks of that
  * size and then whole, and both runs must agree on the result and, when
- * they succeed, on the table image. Any crash, sanitizer report or
- * disagreement is a bug.
+ * they succeed, on the table image. src/om_json.c is also compiled here
+ * a second time with the other scanner (OM_JSON_FAST the other way, as
+ * tests/unit/test_json_paths.c does), and fed the same chunks: result,
+ * error offset and message, statistics, links.next and table image must
+ * be identical. Any crash, sanitizer report or disagreement is a bug.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ormodels.h"
+
+/* The variant the library has, and the other one for this file. */
+#ifdef OM_JSON_FAST
+#define LIB_FAST OM_JSON_FAST
+#undef OM_JSON_FAST
+#elif defined(__OPTIMIZE_SIZE__)
+#define LIB_FAST 0
+#else
+#define LIB_FAST 1
+#endif
+#define OM_JSON_FAST (!LIB_FAST)
+
+#define om_extract_init other_extract_init
+#define om_extract_next_page other_extract_next_page
+#define om_extract_feed other_extract_feed
+#define om_extract_finish other_extract_finish
+#define om_extract_error other_extract_error
+#define om_extract_next other_extract_next
+void om_extract_init(om_extractor_t *x, om_table_t *t,
+                     const char *const *pinned, size_t npinned);
+void om_extract_next_page(om_extractor_t *x);
+int om_extract_feed(om_extractor_t *x, const void *buf, size_t len);
+int om_extract_finish(om_extractor_t *x);
+const char *om_extract_error(const om_extractor_t *x, char *buf, size_t cap);
+const char *om_extract_next(const om_extractor_t *x);
+#include "om_json.c"
+#undef om_extract_init
+#undef om_extract_next_page
+#undef om_extract_feed
+#undef om_extract_finish
+#undef om_extract_error
+#undef om_extract_next
+
+typedef struct {
+    void (*init)(om_extractor_t *, om_table_t *, const char *const *,
+                 size_t);
+    int (*feed)(om_extractor_t *, const void *, size_t);
+    int (*finish)(om_extractor_t *);
+    const char *(*error)(const om_extractor_t *, char *, size_t);
+    const char *(*next)(const om_extractor_t *);
+} variant_t;
+
+static const variant_t lib = {om_extract_init, om_extract_feed,
+                              om_extract_finish, om_extract_error,
+                              om_extract_next};
+static const variant_t other = {other_extract_init, other_extract_feed,
+                                other_extract_finish, other_extract_error,
+                                other_extract_next};
 
 static om_table_t ta, tb;
 static om_extractor_t x;
@@ -20,6 +71,17 @@ typedef struct {
     unsigned char *p;
     size_t n;
 } buf_t;
+
+/* What a run gives a caller, besides the table. */
+typedef struct {
+    int err;
+    uint64_t offset;
+    char msg[160];
+    char next[OM_URL_MAX + 1];
+    om_extract_stats_t stats;
+} outcome_t;
+
+static outcome_t oa, ob;
 
 static int put(void *ctx, const void *p, size_t n)
 {
@@ -31,42 +93,72 @@ static int put(void *ctx, const void *p, size_t n)
     return 0;
 }
 
-static int run(om_table_t *t, const uint8_t *d, size_t n, size_t chunk)
+static int run(const variant_t *v, om_table_t *t, const uint8_t *d,
+               size_t n, size_t chunk, outcome_t *o)
 {
     size_t off = 0;
     int e = 0;
-    om_extract_init(&x, t, NULL, 0);
+    const char *nx;
+    v->init(&x, t, NULL, 0);
     while (off < n && !e) {
         size_t c = n - off < chunk ? n - off : chunk;
-        e = om_extract_feed(&x, d + off, c);
+        e = v->feed(&x, d + off, c);
         off += c;
     }
     if (!e)
-        e = om_extract_finish(&x);
+        e = v->finish(&x);
     if (x.err && x.err_offset > n)
         abort(); /* an error offset beyond the input */
+    memset(o, 0, sizeof *o);
+    o->err = e;
+    o->offset = e ? x.err_offset : 0;
+    v->error(&x, o->msg, sizeof o->msg);
+    nx = v->next(&x);
+    if (nx)
+        memcpy(o->next, nx, strlen(nx) + 1);
+    o->stats = x.stats;
     return e;
+}
+
+/* The two tables' images, equal, or abort. */
+static size_t same_images(void)
+{
+    buf_t ba = {ia, 0}, bb = {ib, 0};
+    if (om_image_write(&ta, put, &ba) || om_image_write(&tb, put, &bb) ||
+        ba.n != bb.n || memcmp(ia, ib, ba.n) != 0)
+        abort();
+    return ba.n;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
-    size_t chunk;
+    size_t chunk, len;
     int a, b;
     if (n < 1)
         return 0;
     chunk = 1 + d[0] % 17;
-    a = run(&ta, d + 1, n - 1, chunk);
-    b = run(&tb, d + 1, n - 1, n);
+    if (d[0] >= 0xF0) /* large chunks: the word-at-a-time instance runs */
+        chunk = 128 + (size_t)(d[0] - 0xF0) * 97;
+
+    /* the scanners agree, chunk for chunk */
+    a = run(&lib, &ta, d + 1, n - 1, chunk, &oa);
+    b = run(&other, &tb, d + 1, n - 1, chunk, &ob);
+    if (a != b || oa.offset != ob.offset || strcmp(oa.msg, ob.msg) != 0 ||
+        strcmp(oa.next, ob.next) != 0 ||
+        memcmp(&oa.stats, &ob.stats, sizeof oa.stats) != 0)
+        abort();
+    if (a == 0)
+        same_images();
+
+    /* and the library agrees with itself, whole */
+    b = run(&lib, &tb, d + 1, n - 1, n, &ob);
     if (a != b)
         abort();
     if (a == 0) {
-        buf_t ba = {ia, 0}, bb = {ib, 0};
-        if (om_image_write(&ta, put, &ba) || om_image_write(&tb, put, &bb) ||
-            ba.n != bb.n || memcmp(ia, ib, ba.n) != 0)
-            abort();
+        len = same_images();
         /* the image loads back */
-        if (om_image_load(&tb, ia, ba.n) != 0 || tb.count != ta.count)
+        if (om_image_load(&tb, ia, len) != 0 || tb.count != ta.count)
             abort();
     }
     return 0;

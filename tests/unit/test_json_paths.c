@@ -9,7 +9,11 @@
  * and table image must be identical. The inputs aim at the edges of the
  * fast scanner: chunk ends inside indentation runs of every length,
  * inside keys, strings, escapes, numbers and literals, and a mutant of
- * the catalogue at every byte.
+ * the catalogue at every byte. Its word-at-a-time instance reads without
+ * checks while more than 128 bytes remain in the chunk, so the mutants
+ * also run with whitespace after the document, fed whole and cut at the
+ * mutated byte: every byte is then read by that instance, and the hand
+ * over to the careful one happens at every place.
  */
 #include "om_test.h"
 
@@ -283,6 +287,83 @@ static void mutants_agree(void **state)
     assert_true(errors > n); /* most mutants are malformed */
 }
 
+/* Keys one letter away from the ones read, UTF-8 in keys and kept and
+ * skipped strings (at every place in a word), numbers with more digits
+ * than a word, tabs, CRs and blank lines after line breaks (before keys,
+ * values and closing brackets, empty containers included), indentation
+ * deeper than two words, and minified parts. */
+static size_t build_odd_layouts(void)
+{
+    static const char *const keys[] = {
+        "iD", "nam", "namf", "created_", "creatEd", "Context_length",
+        "context_lengtH", "pricinG", "Id", "idd", "links", "data"};
+    static const char *const pkeys[] = {"prompT", "Completion", "complet1on",
+                                        "promp", "prompts"};
+    size_t n = 0, i, k;
+#define PUT(...) (n += (size_t)snprintf(doc + n, sizeof doc - n, __VA_ARGS__))
+    PUT("{\r\n  \"data\" : [\r\n");
+    for (i = 0; i < 6; i++) {
+        PUT("\n\n    {\n\t\"id\": \"v/%.*s\xc3\xa9%zu\",", (int)i, "xxxxxx", i);
+        for (k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            PUT("\n%*s\"%s\": \"%.*s\xe4\xb8\xad\",", (int)(k + i) % 24, "",
+                keys[k], (int)((k * 3 + i) % 19), "ssssssssssssssssssss");
+        PUT("\n      \"name\": \"%.*s\xc3\xa9%.*s\",", (int)(i * 3), "nnnnnnnnnnnnnnnn",
+            (int)(17 - i), "NNNNNNNNNNNNNNNNNN");
+        PUT("\n                    \"created\": 1%.*s,", (int)(i * 2 + 5), "23456789012345");
+        PUT("\n\t  \"context_length\":%s%zu,", i % 2 ? "\t" : "  ", (size_t)1 << (i * 5));
+        PUT("\n      \"\xc3\xa9t\xc3\xa9\": [12345678901234567, -0.5e-10, 1E+2, 0,"
+            " 123456789.123456789, -7, \"\xf0\x9f\x9a\x80\"],");
+        PUT("\n      \"e\": {\n    \n      }, \"f\": [\n\t], \"g\": [\n  \n  1,"
+            " {\n\r\n \"k\":\n\t[]}, {\n\n}, [\n\n\"s\"]],");
+        PUT("\n      \"pricing\": {");
+        for (k = 0; k < sizeof pkeys / sizeof pkeys[0]; k++)
+            PUT("\"%s\":\"%zu\",", pkeys[k], k);
+        PUT("\r\n        \"prompt\": \"0.0000%zu\", \"completion\":\"0.000%zu\"}",
+            i + 1, i + 3);
+        PUT("\n    }%s", i < 5 ? "," : "");
+    }
+    PUT("\n  ],\"total_count\":6,\"links\":{\"next\":\"https://h/p?\xc3\xa9\"}}");
+#undef PUT
+    return n;
+}
+
+static void odd_layouts_any_split(void **state)
+{
+    size_t n = build_odd_layouts();
+    (void)state;
+    assert_true(n < sizeof doc - 1);
+    assert_int_equal(agree_all_splits(doc, n), OM_OK);
+    assert_int_equal(out_a.stats.models, 6);
+}
+
+/* The small catalogue with 200 bytes of whitespace after it, mutated at
+ * every byte (to the grammar's bytes and to UTF-8 lead and continuation
+ * bytes), fed whole and in two pieces cut at the mutated byte and just
+ * after it. */
+static void padded_mutants_agree(void **state)
+{
+    static const char subst[] = "\"\\{}[],: 0-e.tfn\x01\n\t\x80\xc3\xff";
+    size_t n = sizeof small - 1, len = n + 200, i, k;
+    unsigned errors = 0;
+    (void)state;
+    memcpy(doc, small, n);
+    memset(doc + n, ' ', 200);
+    doc[n + 50] = '\n';
+    doc[n + 120] = '\t';
+    assert_int_equal(agree(doc, len, 0, 0), OM_OK);
+    for (i = 0; i < n; i++) {
+        for (k = 0; k < sizeof subst - 1; k++) {
+            doc[i] = subst[k];
+            if (agree(doc, len, 0, 0) != OM_OK)
+                errors++;
+            agree(doc, len, i, 0);
+            agree(doc, len, i + 1, 0);
+        }
+        doc[i] = small[i];
+    }
+    assert_true(errors > n);
+}
+
 /* Deep nesting: the depth error comes at the same byte either way. */
 static void depth_limit_agrees(void **state)
 {
@@ -302,6 +383,8 @@ int main(void)
         cmocka_unit_test(indentation_runs_any_split),
         cmocka_unit_test(small_catalogue_any_split),
         cmocka_unit_test(mutants_agree),
+        cmocka_unit_test(odd_layouts_any_split),
+        cmocka_unit_test(padded_mutants_agree),
         cmocka_unit_test(depth_limit_agrees),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
