@@ -28,7 +28,7 @@ import time
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lwip"))
-from ns_server import dns_answer  # noqa: E402
+from ns_server import dns_loop  # noqa: E402
 
 CATALOGUE = b""
 MAX_CONN_SECONDS = 400  # a 1.3 MB body at the emulated CPU's pace
@@ -84,20 +84,6 @@ def serve(conn, ctx):
             tls.close()
         except OSError:
             pass
-
-
-def dns_loop(bind, name, end):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind((bind, 53))
-    s.settimeout(1)
-    while time.time() < end:
-        try:
-            q, peer = s.recvfrom(512)
-        except socket.timeout:
-            continue
-        r = dns_answer(q, name, bind)
-        if r is not None:
-            s.sendto(r, peer)
 
 
 def dhcp_reply(req, server, offer):
