@@ -778,8 +778,8 @@ static const uint8_t *token_run(om_extractor_t *x, const uint8_t *p,
  * string without escapes, a number): field_open, win_put and
  * field_close in one, for a value within its cap; the three themselves
  * for a longer one. */
-static void field_copy(om_extractor_t *x, unsigned f, const uint8_t *p,
-                       size_t n, int is_string)
+HOT void field_copy(om_extractor_t *x, unsigned f, const uint8_t *p,
+                    size_t n, int is_string)
 {
     unsigned bit = BIT(f - F_ID), w = x->win_len;
     size_t cap = f == F_ID     ? CAP_ID
@@ -997,6 +997,7 @@ HOT const uint8_t *run_body(om_extractor_t *x, const uint8_t *p,
      * it is an object. Only where it goes out does the code name its
      * grammar state (st): each place knows which one it is. */
     unsigned field, ctx, st, d;
+    uint32_t u;
     const uint8_t *q;
     size_t n;
     uint8_t c;
@@ -1014,13 +1015,14 @@ HOT const uint8_t *run_body(om_extractor_t *x, const uint8_t *p,
 
 /* The closing quote of the string whose body starts at s, into q; goes
  * out to OUT at the string's start on an escape, a control byte, or no
- * quote before lim. The word test flags '"', '\\' and the control bytes
+ * quote before lim. FOUND runs first on the words instance's flagged
+ * byte. The word test flags '"', '\\' and the control bytes
  * (and a few bytes from 0x80 up, which the loop then steps over): after
  * v ^ 0x02 the controls and '"' are the bytes below 0x21, the other term
  * finds '\\', and borrows only run upwards, so the lowest flagged byte is
  * exact. */
 #if WORDS
-#define STR(s, OUT)                                                         \
+#define STR(s, OUT, FOUND)                                                  \
     do {                                                                    \
         if (careful) {                                                      \
             q = scan_string((s), end);                                      \
@@ -1048,6 +1050,7 @@ HOT const uint8_t *run_body(om_extractor_t *x, const uint8_t *p,
                         goto OUT;                                           \
                 }                                                           \
                 q = s_ + FIRST_SET_BYTE(m_);                                \
+                FOUND                                                       \
                 if (*q == '"')                                              \
                     break;                                                  \
                 if (*q < 0x80 || q + 1 >= lim)                              \
@@ -1057,7 +1060,7 @@ HOT const uint8_t *run_body(om_extractor_t *x, const uint8_t *p,
         }                                                                   \
     } while (0)
 #else
-#define STR(s, OUT)                                                         \
+#define STR(s, OUT, FOUND)                                                  \
     do {                                                                    \
         q = scan_string((s), end);                                          \
         if (q == end || *q != '"')                                          \
@@ -1141,26 +1144,11 @@ key:
 key_token:
     if (*p != '"')
         goto out_key;
-    STR(p + 1, out_key);
+    /* the usual '": ' and the value's first byte, in one load */
+    STR(p + 1, out_key, memcpy(&u, q, sizeof u);
+        if ((u & 0xFFFFFFu) == ('"' | ':' << 8 | ' ' << 16)) goto key_colon;);
     if (ctx >= 2) /* an object that matters */
-#if WORDS
-        field = careful ? key_field(x, ctx >> 1, p + 1, (size_t)(q - p - 1))
-                        : key_field_fast(x, ctx >> 1, p + 1,
-                                         (size_t)(q - p - 1));
-#else
         field = key_field(x, ctx >> 1, p + 1, (size_t)(q - p - 1));
-#endif
-#if WORDS
-    if (!careful) { /* the usual '": ' and the value's first byte */
-        uint32_t u;
-        memcpy(&u, q, sizeof u);
-        if ((u & 0xFFFFFFu) == ('"' | ':' << 8 | ' ' << 16)) {
-            p = q + 3;
-            c = (uint8_t)(u >> 24); /* whitespace there goes out */
-            goto value_byte;
-        }
-    }
-#endif
     p = q + 1;
 colon:
     WS(out_colon);
@@ -1173,7 +1161,7 @@ value_token:
     c = *p;
 value_byte:
     if (c == '"') {
-        STR(p + 1, out_value);
+        STR(p + 1, out_value, ;);
         if (field != F_NONE) {
             if (!(BIT(field) & KEEP_STR))
                 goto out_value; /* links.next, or a string where it is odd */
@@ -1271,6 +1259,15 @@ close: /* c, at p, closes the container */
     ctx = role_at(x, d) << 1 | is_object(x, d);
     field = F_NONE;
     goto after;
+
+#if WORDS
+key_colon: /* the words instance: a key, '": ' and the value's first byte */
+    if (ctx >= 2) /* an object that matters */
+        field = key_field_fast(x, ctx >> 1, p + 1, (size_t)(q - p - 1));
+    p = q + 3;
+    c = (uint8_t)(u >> 24); /* whitespace there goes out */
+    goto value_byte;
+#endif
 
 out_obj_first:
     st = S_OBJ_FIRST;
