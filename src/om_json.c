@@ -967,12 +967,15 @@ HOT size_t literal_whole(const uint8_t *p)
 }
 
 #if WORDS
-/* The words scanner reads up to this many bytes past the last place it
- * checked against the end of the buffer (the longest stretch: ',' and a
- * line of indentation, a key's first word, ": ", indentation again and
- * a string's first word; about 80 bytes). Closer to the end, the
- * careful instance of the same scanner checks every read. */
-#define MARGIN 128
+/* The words instance reads less than this many bytes past the last
+ * place it checked against the end of the buffer. The longest stretch,
+ * from a value's end: 17 bytes of line break and indentation, ',', 17
+ * more, a key's '"' and its first two words (32), the 4 bytes at its
+ * closing quote, then a string's first two words: under 72 bytes. A
+ * string's further words are loaded only before lim. Closer to the end
+ * of the chunk, the careful instance of the same scanner checks every
+ * read. */
+#define MARGIN 96
 #endif
 
 /*
