@@ -134,17 +134,21 @@ static int older(const om_model_t *a, const om_model_t *b)
     return a->seq > b->seq;
 }
 
-/* The oldest unpinned model, or -1 when all are pinned. */
+/* The oldest unpinned model, or -1 when all are pinned. Ages compare as
+ * one key, created then the position from the end, the order older()
+ * gives: a full table runs this once per catalogue model it cannot keep. */
 static int oldest_unpinned(const om_table_t *t)
 {
+    uint64_t best_key = UINT64_MAX;
     int best = -1;
     size_t i;
     for (i = 0; i < t->count; i++) {
         const om_model_t *m = &t->models[i];
-        if (m->flags & OM_MODEL_PINNED)
-            continue;
-        if (best < 0 || older(m, &t->models[best]))
+        uint64_t key = (uint64_t)m->created << 16 | (uint16_t)~m->seq;
+        if (key < best_key && !(m->flags & OM_MODEL_PINNED)) {
+            best_key = key;
             best = (int)i;
+        }
     }
     return best;
 }

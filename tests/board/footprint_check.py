@@ -32,7 +32,7 @@ TARGET_FW_RAM = 131072
 # Ceilings for targets not met yet: bytes measured at the last change
 # (core flash: text + data on cortex-m4f, om_json.c included).
 CEILINGS = {
-    "core flash": 25092,
+    "core flash": 25094,
 }
 
 
