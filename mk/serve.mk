@@ -8,7 +8,9 @@
 #   make browser-test   tests/browser: the page in Debian's chromium,
 #                       headless, driven by playwright-core; saves
 #                       $(B)/browser/settings.png. Installs what it needs
-#                       (npm ci, apt-get install chromium) when missing.
+#                       when missing: chromium and Node.js from Debian
+#                       (scripts/deps.sh browser), playwright-core from the
+#                       npm registry (npm ci, tests/browser/package-lock.json).
 #
 # web/settings.html becomes src/om_page.h (a byte array; committed, so a
 # board builds without Python) whenever the page changes; html2c.py fails
@@ -29,10 +31,8 @@ serve-test: all
 	@$(PYTHON) tests/serve_test.py --cli $(CLI) --ca $(B)/net/ca
 
 browser-test: all
-	@command -v chromium >/dev/null 2>&1 || { \
-	    echo "browser-test: installing Debian's chromium"; \
-	    apt-get install -y -qq chromium >/dev/null 2>&1 || \
-	    { apt-get update -qq && apt-get install -y -qq chromium; }; }
+	@scripts/deps.sh browser
+	@command -v npm >/dev/null || { echo "browser-test: npm missing"; exit 1; }
 	@test -d tests/browser/node_modules/playwright-core || \
 	    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 	@mkdir -p $(B)/browser

@@ -4,9 +4,11 @@
 # Reads the undefined symbols of each object (nm -u): a call to malloc,
 # calloc, realloc, free, strdup, strndup, aligned_alloc or posix_memalign
 # anywhere in src/ or port/ breaks the zero-allocation promise.
+[ "$#" -gt 0 ] || { echo "check-heap: no objects given"; exit 1; }
 bad=0
 for o in "$@"; do
-    hits=$(nm -u "$o" | awk '{print $NF}' |
+    syms=$(nm -u "$o") || { echo "check-heap: nm failed on $o"; exit 1; }
+    hits=$(echo "$syms" | awk '{print $NF}' |
         grep -E '^(malloc|calloc|realloc|free|strdup|strndup|aligned_alloc|posix_memalign|reallocarray)$')
     if [ -n "$hits" ]; then
         echo "heap use in $o: $hits"; bad=1

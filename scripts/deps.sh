@@ -1,6 +1,7 @@
 #!/bin/sh
 # deps.sh - installs the Debian packages ormodels needs that are missing.
-# Usage: scripts/deps.sh [GROUP...]   groups: base (default), net, board, fuzz
+# Usage: scripts/deps.sh [GROUP...]   groups: base (default), net, board,
+#        fuzz, browser
 # Uses apt-get, through sudo when not root. Quiet when all is present.
 set -eu
 
@@ -10,7 +11,8 @@ pkgs_for() {
     net) echo "dpkg-dev debian-archive-keyring openssl ca-certificates nginx-light curl iproute2 time" ;;
     board) echo "gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf iproute2 python3-cryptography" ;;
     fuzz) echo "clang libclang-rt-dev" ;;
-    *) echo "deps.sh: unknown group '$1' (base, net, board, fuzz)" >&2; exit 2 ;;
+    browser) echo "chromium nodejs" ;;
+    *) echo "deps.sh: unknown group '$1' (base, net, board, fuzz, browser)" >&2; exit 2 ;;
     esac
 }
 

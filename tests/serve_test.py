@@ -214,14 +214,17 @@ def test_offline(cli, home):
     slow.sendall(b"GET /models HTTP/1.1\r\nHo")
     t0 = time.time()
     st, h, body = curl(b + "/models")
-    check("served beside a slow client", st == 200 and time.time() - t0 < 2, st)
-    slow.settimeout(20)
+    # well before the slow client is cut (10 s): served meanwhile
+    check("served beside a slow client", st == 200 and time.time() - t0 < 8, st)
+    slow.settimeout(40)
     try:
         got = slow.recv(100)
+    except socket.timeout:
+        got = None  # never cut
     except OSError:
         got = b""
     took = time.time() - t0
-    check("slow client cut", got == b"" and 8 <= took <= 15, (got, took))
+    check("slow client cut", got == b"" and 8 <= took <= 30, (got, took))
     slow.close()
 
     # A client that requests but never reads: the server moves on.
@@ -240,7 +243,8 @@ def test_offline(cli, home):
     idle = [socket.create_connection(("127.0.0.1", srv.port)) for _ in range(40)]
     time.sleep(0.3)
     st, h, body = curl(b + "/models")
-    check("full: 503 or served", st in (200, 503), st)
+    # Only that it still answers, and with what: a slot may have freed up
+    check("full: still answers (503 when no slot is free)", st in (200, 503), st)
     for s in idle:
         s.close()
     time.sleep(0.3)
@@ -320,7 +324,10 @@ def test_config(cli, home):
                 "  refresh_interval: \"12h\"\n  cache_file: \"~/from-config.bin\"\n"
                 "  colour: blue\n")
     # The default path is read: enabled false, cache file from the config.
-    srv = Server(cli, home)
+    # A loopback URL that answers nothing: should `enabled: false` ever
+    # stop working, the fetch fails here instead of reaching the internet.
+    nowhere = "https://127.0.0.1:1/"
+    srv = Server(cli, home, "--url", nowhere)
     st, h, body = curl(srv.base + "/models?force_refresh=true")
     check("config disables fetching", h.get("x-models-refresh") == "disabled", h)
     curl(srv.base + "/selection", "-H", "Content-Type: application/json",
@@ -331,7 +338,7 @@ def test_config(cli, home):
     srv.stop()
     # Flags win over the file.
     flag = os.path.join(home, "flag.bin")
-    srv = Server(cli, home, "--cache-file", flag)
+    srv = Server(cli, home, "--cache-file", flag, "--url", nowhere)
     curl(srv.base + "/selection", "-H", "Content-Type: application/json",
          "-d", '{"id":"openai/gpt-4-turbo"}')
     check("flag beats config", os.path.exists(flag + ".sel"))
@@ -359,16 +366,20 @@ def test_listen_default(cli, home):
         s.close()
     except OSError:
         s.close()
-        print("serve_test: 127.0.0.1:8080 is busy; default address not checked")
+        print("SKIPPED: serve_test: 127.0.0.1:8080 is busy; the default address "
+              "is not checked")
         return
     p = subprocess.Popen([cli, "serve", "--offline", "--cache-file",
                           os.path.join(home, "d.bin")], stderr=subprocess.PIPE,
                          env=dict(os.environ, HOME=home))
     line = ""
+    killer = threading.Timer(15, p.kill)  # readline must not hang the suite
+    killer.start()
     for _ in range(6):
         line += p.stderr.readline().decode()
         if "serving" in line:
             break
+    killer.cancel()
     p.terminate()
     p.wait()
     check("default 127.0.0.1:8080", "serving http://127.0.0.1:8080/" in line, line)

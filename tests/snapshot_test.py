@@ -17,7 +17,9 @@ import reference  # noqa: E402
 
 
 def listed(cli, home):
-    p = subprocess.run([cli, "list", "--json"], capture_output=True, timeout=60,
+    # --offline: the table comes from the build, never from the network
+    p = subprocess.run([cli, "list", "--json", "--offline"], capture_output=True,
+                       timeout=60,
                        env=dict(os.environ, HOME=home))
     return p.returncode, json.loads(p.stdout)["models"], p.stderr.decode()
 

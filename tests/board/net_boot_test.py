@@ -36,9 +36,15 @@ def main():
     os.makedirs(a.work, exist_ok=True)
     cat = a.catalogue
     if not cat or not os.path.exists(cat):
-        print("net-boot-test: no catalogue (%s); the table part is skipped"
-              % cat)
-        cat = "/dev/null"
+        print("net-boot-test: SKIPPED the real catalogue (%s absent); using a "
+              "synthetic one" % cat)
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+        import gen_catalogue  # noqa: E402
+        import json
+        import random
+        cat = os.path.join(a.work, "catalogue.json")
+        with open(cat, "w") as f:
+            json.dump(gen_catalogue.gen("many", random.Random(3)), f)
     flash = os.path.join(a.work, "flash.bin")
     if os.path.exists(flash):
         os.remove(flash)
@@ -50,13 +56,11 @@ def main():
         boot = b.expect(PROMPT)
         assert "net: lwIP up, LAN9118 e0, static address" in boot, boot
         checks += 1
-        n = 0
-        if cat != "/dev/null":
-            out = b.cmd("fetch")
-            m = re.search(r"(\d+) models kept", out)
-            assert m and "saved to flash" in out, out
-            n = int(m.group(1))
-            checks += 1
+        out = b.cmd("fetch")
+        m = re.search(r"(\d+) models kept", out)
+        assert m and "saved to flash" in out, out
+        n = int(m.group(1))
+        checks += 1
         out = b.cmd("tls")
         m = re.search(r"tls: (\d+) of (\d+) baked roots parsed, (\d+) skipped", out)
         assert m, out
@@ -71,7 +75,8 @@ def main():
         checks += 1
         out = b.cmd("connect 10.0.2.2 443")
         m = re.search(r"connect: (\d+) ms", out)
-        assert m and "connected" not in out and int(m.group(1)) <= 2500, out
+        # a 2 s connect timeout: it must fail, not hang (emulated time)
+        assert m and "connected" not in out and int(m.group(1)) <= 5000, out
         checks += 1
         out = b.cmd("update")
         assert "update: stale:" in out or "update: defaults:" in out, out

@@ -16,7 +16,7 @@ ways real servers and networks do. The path picks the behaviour:
                  bytes, the same layout whatever N; sweep_chunked() gives it)
   /notify/N      the response ended after N bytes with close_notify
   /reset/N       the response cut after N bytes by a TCP reset
-  /stall         headers, then silence   /trickle      a byte every 2 s
+  /stall         headers, then silence   /trickle      a byte every 1 s
   /endless       a body that never ends  /headers      5,000 headers
   /longheader    a 1 MB header line      /chunkovf     chunk size > 2^64
   /chunkhex      chunk size not hex      /clte         Content-Length + chunked
@@ -189,7 +189,7 @@ def handle(conn, port):
             if time.time() > deadline:
                 return
             conn.send(data[i:i + 1])
-            time.sleep(2)
+            time.sleep(1)
     elif path == "/endless":
         send_all(conn, head(200, "OK", ["Connection: close"]) + b'{"data":[', deadline)
         filler = b'{"id":"x/y","description":"' + b"z" * 60000 + b'"},'

@@ -33,6 +33,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -228,6 +229,11 @@ def suite(a, tmp):
         for name, (rc, out, err, secs) in ex.map(one, jobs):
             print("sweep: %s: %s [%.1f s]" % (name, out or "(no summary)", secs))
             check(name, rc == 0, "exit %d: %s" % (rc, err[-3000:]))
+            want = re.match(r"sweep \S+ \((\d+) offsets\)", name)
+            if want:  # every offset written was fetched
+                got = re.search(r"(\d+) offsets in", out or "")
+                check(name + ": all offsets run", got and got.group(1) == want.group(1),
+                      out)
 
     if a.suite in ("sweep", "full"):
         cli_sample(a, tmp, cli, ca, base, cl, ch, cl_head, ch_head)

@@ -412,7 +412,11 @@ static int mode_sweep(const char *path, const char *offsets)
         expect_failed(what, out, &res);
         count++;
     }
+    if (!feof(f))
+        FAIL("sweep: %s: not a list of offsets", offsets);
     fclose(f);
+    if (count == 0)
+        FAIL("sweep: %s: no offsets", offsets);
     if (fd_count() != fd0)
         FAIL("sweep: %d descriptors open, %d before", fd_count(), fd0);
     printf("sweep %s: %u offsets in %.1f s, %u check(s) failed\n", path, count,
