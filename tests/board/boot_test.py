@@ -25,6 +25,22 @@ import time
 PROMPT = "\n> "
 
 
+def catalogue_or_synthetic(cat, work, label):
+    """cat when it exists; else, said so, a generated catalogue of 512+
+    models (tests/gen_catalogue.py) written into work."""
+    if cat and os.path.exists(cat):
+        return cat
+    print("%s: SKIPPED the real catalogue (%s absent); using a synthetic one"
+          % (label, cat))
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    import gen_catalogue  # noqa: E402
+    import random
+    path = os.path.join(work, "catalogue-synthetic.json")
+    with open(path, "w") as f:
+        json.dump(gen_catalogue.gen("many", random.Random(3)), f, indent=1)
+    return path
+
+
 class Board:
     """One QEMU run with the console on pipes."""
 
@@ -115,17 +131,7 @@ def main():
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
 
-    cat = a.catalogue
-    if not cat or not os.path.exists(cat):
-        print("boot-test: SKIPPED the real catalogue (%s absent); using a "
-              "synthetic one" % cat)
-        here = os.path.dirname(os.path.abspath(__file__))
-        sys.path.insert(0, os.path.join(here, ".."))
-        import gen_catalogue  # noqa: E402
-        import random
-        cat = os.path.join(a.work, "catalogue.json")
-        with open(cat, "w") as f:
-            json.dump(gen_catalogue.gen("many", random.Random(3)), f)
+    cat = catalogue_or_synthetic(a.catalogue, a.work, "boot-test")
     with open(cat, "rb") as f:
         raw = f.read()
     doc = json.loads(raw)

@@ -54,7 +54,7 @@ import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from boot_test import PROMPT, Board  # noqa: E402
+from boot_test import PROMPT, Board, catalogue_or_synthetic  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 NET = "10.208.0"
@@ -312,18 +312,6 @@ def expect_fail(b, flash, url, pattern, what, timeout):
     return lines[0]
 
 
-def synthetic(d):
-    """A generated catalogue (tests/gen_catalogue.py) in d, for machines
-    without ../shared/fixtures."""
-    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-    import gen_catalogue  # noqa: E402
-    import random
-    path = os.path.join(d, "catalogue-synthetic.json")
-    with open(path, "w") as f:
-        json.dump(gen_catalogue.gen("many", random.Random(3)), f, indent=2)
-    return path
-
-
 def run(a):
     for elf in (a.shipped, a.fw):
         ram, flash, stack = sizes(elf)
@@ -331,10 +319,8 @@ def run(a):
               % (os.path.basename(elf), ram, RAM_MAX, stack, flash, FLASH_MAX))
         assert ram <= RAM_MAX, "%s: RAM %d > %d" % (elf, ram, RAM_MAX)
         assert flash <= FLASH_MAX, "%s: flash %d > %d" % (elf, flash, FLASH_MAX)
-    if not a.catalogue or not os.path.exists(a.catalogue):
-        print("e2e: SKIPPED the real catalogue (%s absent); using a synthetic "
-              "one of 512+ models" % a.catalogue)
-        a.catalogue = synthetic(os.path.dirname(os.path.abspath(a.fw)))
+    a.catalogue = catalogue_or_synthetic(a.catalogue,
+                                         os.path.dirname(os.path.abspath(a.fw)), "e2e")
     if os.geteuid() != 0:
         skip_or_fail("needs root for ip netns and a TAP device")
     for tool in ("ip", "openssl", "qemu-system-arm", "timeout"):

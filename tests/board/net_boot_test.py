@@ -21,7 +21,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from boot_test import PROMPT  # noqa: E402
+from boot_test import PROMPT, catalogue_or_synthetic  # noqa: E402
 from e2e_test import NetBoard  # noqa: E402
 
 
@@ -34,17 +34,7 @@ def main():
     ap.add_argument("--timeout", type=float, default=60)
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
-    cat = a.catalogue
-    if not cat or not os.path.exists(cat):
-        print("net-boot-test: SKIPPED the real catalogue (%s absent); using a "
-              "synthetic one" % cat)
-        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-        import gen_catalogue  # noqa: E402
-        import json
-        import random
-        cat = os.path.join(a.work, "catalogue.json")
-        with open(cat, "w") as f:
-            json.dump(gen_catalogue.gen("many", random.Random(3)), f)
+    cat = catalogue_or_synthetic(a.catalogue, a.work, "net-boot-test")
     flash = os.path.join(a.work, "flash.bin")
     if os.path.exists(flash):
         os.remove(flash)
