@@ -355,7 +355,7 @@ board-unit: deps $(TU_RUN)
 
 # ------------------------------------------------------------ cross builds
 # The core (src/*.c, default knobs) for four CPUs, warning-free under
-# -Werror, each linked with tests/board/core_probe.c (the fetch and picker
+# -Werror, each linked with tests/board/core_probe.c (the fetch, picker and store
 # paths) and --gc-sections: the map gives what the core costs there, the
 # call-graph files (-fcallgraph-info=su) the stack depth of both paths.
 XTARGETS := cortex-m0plus cortex-m4f cortex-m33 rv32imc
@@ -391,7 +391,7 @@ cross: deps $(XTARGETS:%=$(B)/cross/%/probe.elf)
 
 size: cross $(FW) $(FW_NET)
 	@mkdir -p $(SIZE_DIR)
-	@echo "core (src/, default knobs, -Os, --gc-sections; the fetch and picker paths kept):"
+	@echo "core (src/, default knobs, -Os, --gc-sections; the fetch, picker and store paths kept):"
 	@for t in $(XTARGETS); do \
 	    case $$t in rv*) nm=riscv64-unknown-elf-nm;; *) nm=arm-none-eabi-nm;; esac; \
 	    $(PYTHON) tests/board/size_report.py --target $$t --map $(B)/cross/$$t/probe.map \

@@ -5,7 +5,7 @@
                        [--net-json JSON] [--strict]
 
 Targets: (1) the core at most 16 KB of flash on Cortex-M4F at -Os (without
-TLS, IP stack and libc), fetch and picker paths linked; (2) the core's own
+TLS, IP stack and libc), fetch, picker and store paths linked; (2) the core's own
 RAM at most 4 KB plus the table, on each path: its static data, the
 caller-owned state of the path (the fetcher; the picker and its index) and
 that path's deepest stack, the core's own callbacks followed; (3) the
@@ -30,9 +30,10 @@ TARGET_CORE_RAM = 4096
 TARGET_FW_RAM = 131072
 
 # Ceilings for targets not met yet: bytes measured at the last change
-# (core flash: text + data on cortex-m4f, om_json.c included).
+# (core flash: text + data on cortex-m4f, om_json.c included; since the
+# probe links the store path too, the table image and selection record).
 CEILINGS = {
-    "core flash": 25094,
+    "core flash": 26834,
 }
 
 
