@@ -46,214 +46,204 @@ static uint64_t rd64(const uint8_t *p)
     return rd32(p) | (uint64_t)rd32(p + 4) << 32;
 }
 
-static size_t live_pool(const om_table_t *t)
+/* Bytes of a model's strings in the pool: id, NUL, name, NUL. */
+static uint32_t strings(const om_model_t *m)
 {
-    size_t i, n = 0;
-    for (i = 0; i < t->count; i++)
-        n += (size_t)t->models[i].id_len + t->models[i].name_len + 2u;
-    return n;
+    return (uint32_t)m->id_len + m->name_len + 2u;
 }
 
 size_t om_image_size(const om_table_t *t)
 {
-    return OM_IMAGE_HEADER + (size_t)t->count * OM_IMAGE_RECORD +
-           live_pool(t) + strlen(t->etag) + strlen(t->last_modified) + 4u;
+    size_t i, n = OM_IMAGE_HEADER + strlen(t->etag) +
+                  strlen(t->last_modified) + 4u;
+    for (i = 0; i < t->count; i++)
+        n += OM_IMAGE_RECORD + strings(&t->models[i]);
+    return n;
 }
 
-/* A writer that keeps the running CRC. */
+/* A writer or a reader of the image's parts that keeps the running CRC. */
 typedef struct {
-    om_write_fn w;
+    union {
+        om_write_fn w;
+        om_read_fn r;
+    } fn;
     void *ctx;
     uint32_t crc;
-} sink_t;
+} stream_t;
 
-static int put(sink_t *s, const void *p, size_t n)
+static int put(stream_t *s, const void *p, size_t n)
 {
     s->crc = om_crc32(s->crc, p, n);
-    return s->w(s->ctx, p, n);
+    return s->fn.w(s->ctx, p, n);
 }
 
 int om_image_write(const om_table_t *t, om_write_fn w, void *ctx)
 {
-    uint8_t h[OM_IMAGE_HEADER], r[OM_IMAGE_RECORD];
+    uint8_t b[OM_IMAGE_HEADER]; /* the header, then each record, the CRC */
     size_t el = strlen(t->etag), ll = strlen(t->last_modified), i;
-    size_t pool = live_pool(t);
+    /* The payload as om_image_size counts it, less header and CRC. */
+    uint32_t payload = (uint32_t)(om_image_size(t) - OM_IMAGE_HEADER - 4u);
     uint32_t off = 0;
-    sink_t s;
+    stream_t s;
     int e;
 
-    s.w = w;
+    s.fn.w = w;
     s.ctx = ctx;
     s.crc = 0;
-    memset(h, 0, sizeof h);
-    memcpy(h, OM_IMAGE_MAGIC, 4);
-    le16(h + 4, OM_IMAGE_VERSION);
-    le16(h + 6, OM_IMAGE_HEADER);
-    le16(h + 8, t->count);
-    le16(h + 10, OM_IMAGE_RECORD);
-    h[12] = OM_ID_MAX;
-    h[13] = OM_NAME_MAX;
-    h[14] = (uint8_t)el;
-    h[15] = (uint8_t)ll;
-    le32(h + 16, (uint32_t)pool);
-    le32(h + 20, (uint32_t)((size_t)t->count * OM_IMAGE_RECORD + pool + el + ll));
-    le64(h + 24, (uint64_t)t->updated_at);
-    if ((e = put(&s, h, sizeof h)) != 0)
+    memset(b, 0, sizeof b);
+    memcpy(b, OM_IMAGE_MAGIC, 4);
+    le16(b + 4, OM_IMAGE_VERSION);
+    le16(b + 6, OM_IMAGE_HEADER);
+    le16(b + 8, t->count);
+    le16(b + 10, OM_IMAGE_RECORD);
+    b[12] = OM_ID_MAX;
+    b[13] = OM_NAME_MAX;
+    b[14] = (uint8_t)el;
+    b[15] = (uint8_t)ll;
+    le32(b + 16, payload - t->count * OM_IMAGE_RECORD - (uint32_t)(el + ll));
+    le32(b + 20, payload);
+    le64(b + 24, (uint64_t)t->updated_at);
+    if ((e = put(&s, b, OM_IMAGE_HEADER)) != 0)
         return e;
     for (i = 0; i < t->count; i++) {
         const om_model_t *m = &t->models[i];
-        le64(r, m->prompt);
-        le64(r + 8, m->completion);
-        le32(r + 16, m->context_length);
-        le32(r + 20, m->created);
-        le32(r + 24, off);
-        le16(r + 28, m->seq);
-        r[30] = m->id_len;
-        r[31] = m->name_len;
-        off += (uint32_t)m->id_len + m->name_len + 2u;
-        if ((e = put(&s, r, sizeof r)) != 0)
+        le64(b, m->prompt);
+        le64(b + 8, m->completion);
+        le32(b + 16, m->context_length);
+        le32(b + 20, m->created);
+        le32(b + 24, off); /* compacted: each region right after the last */
+        le16(b + 28, m->seq);
+        b[30] = m->id_len;
+        b[31] = m->name_len;
+        off += strings(m);
+        if ((e = put(&s, b, OM_IMAGE_RECORD)) != 0)
             return e;
     }
     for (i = 0; i < t->count; i++) {
         const om_model_t *m = &t->models[i];
-        if ((e = put(&s, &t->pool[m->str],
-                     (size_t)m->id_len + m->name_len + 2u)) != 0)
+        if ((e = put(&s, &t->pool[m->str], strings(m))) != 0)
             return e;
     }
     if ((e = put(&s, t->etag, el)) != 0 ||
         (e = put(&s, t->last_modified, ll)) != 0)
         return e;
-    le32(r, s.crc);
-    return w(ctx, r, 4);
+    le32(b, s.crc);
+    return w(ctx, b, 4);
 }
 
-/* A reader that keeps the running CRC. */
-typedef struct {
-    om_read_fn r;
-    void *ctx;
-    uint32_t crc;
-} source_t;
-
-static int get(source_t *s, void *p, size_t n)
+static int get(stream_t *s, void *p, size_t n)
 {
-    int e = n ? s->r(s->ctx, p, n) : 0;
+    int e = n ? s->fn.r(s->ctx, p, n) : 0;
     if (e == 0)
         s->crc = om_crc32(s->crc, p, n);
     return e;
 }
 
-static int fail_empty(om_table_t *t, int err)
-{
-    om_table_init(t);
-    return err;
-}
-
-/* Checks one record against the pool it indexes and the one before it. */
-static int record_ok(const om_table_t *t, size_t i, uint32_t pool)
-{
-    const om_model_t *m = &t->models[i];
-    size_t end = (size_t)m->str + m->id_len + m->name_len + 2u;
-    const char *id = &t->pool[m->str];
-
-    if (m->id_len == 0 || m->id_len > OM_ID_MAX || m->name_len > OM_NAME_MAX ||
-        end > pool || id[m->id_len] != '\0' ||
-        id[m->id_len + 1u + m->name_len] != '\0' ||
-        memchr(id, '\0', m->id_len) != NULL ||
-        memchr(id + m->id_len + 1, '\0', m->name_len) != NULL ||
-        (unsigned char)id[0] <= ' ')
-        return 0;
-    if ((m->prompt >> 59) == 31 && m->prompt < OM_PRICE_VARIABLE)
-        return 0;
-    if ((m->completion >> 59) == 31 && m->completion < OM_PRICE_VARIABLE)
-        return 0;
-    if (i > 0) { /* strictly ascending ids */
-        const om_model_t *p = &t->models[i - 1];
-        size_t n = p->id_len < m->id_len ? p->id_len : m->id_len;
-        int c = memcmp(&t->pool[p->str], id, n);
-        if (c > 0 || (c == 0 && p->id_len >= m->id_len))
-            return 0;
-    }
-    return 1;
-}
-
 int om_image_read(om_table_t *t, om_read_fn rd, void *ctx)
 {
-    uint8_t h[OM_IMAGE_HEADER], r[OM_IMAGE_RECORD];
-    uint32_t count, pool, payload, crc, expect = 0;
+    uint8_t b[OM_IMAGE_HEADER]; /* the header, then each record, the CRC */
+    uint32_t count, pool, crc, expect = 0;
     size_t el, ll, i;
-    source_t s;
+    stream_t s;
     int e;
 
-    s.r = rd;
+    s.fn.r = rd;
     s.ctx = ctx;
     s.crc = 0;
     om_table_init(t);
-    if ((e = get(&s, h, 4)) != 0)
-        return fail_empty(t, e);
-    if (memcmp(h, OM_IMAGE_MAGIC, 4) != 0)
-        return fail_empty(t, OM_ERR_FORMAT);
-    if ((e = get(&s, h + 4, sizeof h - 4)) != 0)
-        return fail_empty(t, e);
-    if (rd16(h + 4) != OM_IMAGE_VERSION || rd16(h + 6) != OM_IMAGE_HEADER ||
-        rd16(h + 10) != OM_IMAGE_RECORD)
-        return fail_empty(t, OM_ERR_FORMAT);
+    /* The magic alone first: anything else is "foreign", however short. */
+    if ((e = get(&s, b, 4)) != 0)
+        goto fail;
+    if (memcmp(b, OM_IMAGE_MAGIC, 4) != 0)
+        goto foreign;
+    if ((e = get(&s, b + 4, OM_IMAGE_HEADER - 4)) != 0)
+        goto fail;
+    count = rd16(b + 8);
+    el = b[14];
+    ll = b[15];
+    pool = rd32(b + 16);
+    t->updated_at = (int64_t)rd64(b + 24);
+    /* Another version, or a table bigger than this build's, is another
+     * device's image. */
+    if (rd16(b + 4) != OM_IMAGE_VERSION || rd16(b + 6) != OM_IMAGE_HEADER ||
+        rd16(b + 10) != OM_IMAGE_RECORD || count > OM_TABLE_CAPACITY ||
+        pool > OM_POOL_SIZE || el > OM_ETAG_MAX || ll > OM_LASTMOD_MAX)
+        goto foreign;
+    if (rd32(b + 20) != count * OM_IMAGE_RECORD + pool + el + ll)
+        goto corrupt;
     for (i = 32; i < OM_IMAGE_HEADER; i++) /* reserved: zero in version 1 */
-        if (h[i])
-            return fail_empty(t, OM_ERR_CORRUPT);
-    count = rd16(h + 8);
-    el = h[14];
-    ll = h[15];
-    pool = rd32(h + 16);
-    payload = rd32(h + 20);
-    /* A table bigger than this build's is another device's image. */
-    if (count > OM_TABLE_CAPACITY || pool > OM_POOL_SIZE ||
-        el > OM_ETAG_MAX || ll > OM_LASTMOD_MAX)
-        return fail_empty(t, OM_ERR_FORMAT);
-    if (payload != count * OM_IMAGE_RECORD + pool + el + ll)
-        return fail_empty(t, OM_ERR_CORRUPT);
+        if (b[i])
+            goto corrupt;
+
     for (i = 0; i < count; i++) {
         om_model_t *m = &t->models[i];
-        uint32_t off;
-        if ((e = get(&s, r, sizeof r)) != 0)
-            return fail_empty(t, e);
-        m->prompt = rd64(r);
-        m->completion = rd64(r + 8);
-        m->context_length = rd32(r + 16);
-        m->created = rd32(r + 20);
-        off = rd32(r + 24);
-        m->seq = (uint16_t)rd16(r + 28);
-        m->id_len = r[30];
-        m->name_len = r[31];
+        if ((e = get(&s, b, OM_IMAGE_RECORD)) != 0)
+            goto fail;
+        m->prompt = rd64(b);
+        m->completion = rd64(b + 8);
+        m->context_length = rd32(b + 16);
+        m->created = rd32(b + 20);
+        m->seq = (uint16_t)rd16(b + 28);
+        m->id_len = b[30];
+        m->name_len = b[31];
         /* Regions are contiguous, in record order, as written: the pool
-         * then needs no compaction and no region overlaps another. */
-        if (off != expect || off >= pool)
-            return fail_empty(t, OM_ERR_CORRUPT);
-        m->str = (om_off_t)off;
-        expect += (uint32_t)m->id_len + m->name_len + 2u;
-        m->flags = 0;
-        m->reserved = 0;
+         * then needs no compaction and no region overlaps another. With
+         * the sum checked against pool below, each lies inside it. */
+        if (rd32(b + 24) != expect)
+            goto corrupt;
+        m->str = (om_off_t)expect;
+        expect += strings(m);
     }
-    if (expect != pool)
-        return fail_empty(t, OM_ERR_CORRUPT);
     if ((e = get(&s, t->pool, pool)) != 0 || (e = get(&s, t->etag, el)) != 0 ||
         (e = get(&s, t->last_modified, ll)) != 0)
-        return fail_empty(t, e);
+        goto fail;
     crc = s.crc;
-    if ((e = rd(ctx, r, 4)) != 0)
-        return fail_empty(t, e);
-    if (rd32(r) != crc)
-        return fail_empty(t, OM_ERR_CORRUPT);
+    if ((e = get(&s, b, 4)) != 0)
+        goto fail;
     t->etag[el] = '\0';
     t->last_modified[ll] = '\0';
-    if (memchr(t->etag, '\0', el) || memchr(t->last_modified, '\0', ll))
-        return fail_empty(t, OM_ERR_CORRUPT);
+    /* The CRC first: what follows checks images that a bug or a hostile
+     * writer produced, not damage. */
+    if (rd32(b) != crc || expect != pool ||
+        memchr(t->etag, '\0', el) || memchr(t->last_modified, '\0', ll))
+        goto corrupt;
+    for (i = 0; i < count; i++) {
+        const om_model_t *m = &t->models[i];
+        const char *id = &t->pool[m->str], *name = id + m->id_len + 1;
+        om_price_t p = m->prompt, c = m->completion;
+        /* Each string ends at its length with the one NUL it holds; an id
+         * is 1..OM_ID_MAX bytes and starts above ' ', as om_table_put
+         * requires. A price with the reserved scale 31 must be one of the
+         * two reserved values (the range 31 << 59 .. OM_PRICE_VARIABLE-1
+         * is not). Ids ascend strictly. */
+        if (m->id_len == 0 || m->id_len > OM_ID_MAX ||
+            m->name_len > OM_NAME_MAX ||
+            memchr(id, '\0', m->id_len + 1u) != id + m->id_len ||
+            memchr(name, '\0', m->name_len + 1u) != name + m->name_len ||
+            (unsigned char)id[0] <= ' ' ||
+            (p >> 59 == 31 && p < OM_PRICE_VARIABLE) ||
+            (c >> 59 == 31 && c < OM_PRICE_VARIABLE))
+            goto corrupt;
+        if (i > 0) {
+            const om_model_t *q = m - 1;
+            size_t n = q->id_len < m->id_len ? q->id_len : m->id_len;
+            int d = memcmp(&t->pool[q->str], id, n);
+            if (d > 0 || (d == 0 && q->id_len >= m->id_len))
+                goto corrupt;
+        }
+    }
     t->count = (uint16_t)count;
     t->pool_used = pool;
-    for (i = 0; i < count; i++)
-        if (!record_ok(t, i, pool))
-            return fail_empty(t, OM_ERR_CORRUPT);
-    t->updated_at = (int64_t)rd64(h + 24);
     return OM_OK;
+
+foreign:
+    e = OM_ERR_FORMAT;
+    goto fail;
+corrupt:
+    e = OM_ERR_CORRUPT;
+fail:
+    om_table_init(t);
+    return e;
 }
 
 typedef struct {
@@ -279,7 +269,9 @@ int om_image_load(om_table_t *t, const void *img, size_t len)
     m.p = (const uint8_t *)img;
     m.left = len;
     e = om_image_read(t, mem_read, &m);
-    if (e == OM_OK && m.left != 0)
-        return fail_empty(t, OM_ERR_CORRUPT);
+    if (e == OM_OK && m.left != 0) {
+        om_table_init(t);
+        return OM_ERR_CORRUPT;
+    }
     return e;
 }

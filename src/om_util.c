@@ -27,36 +27,34 @@ const char *om_strerror(int err)
     return s;
 }
 
-/* Bitwise CRC-32 with a 16-entry table: 64 bytes of flash rather than 1 KB,
- * fast enough for a table image of a few tens of KB. */
+/* Bitwise CRC-32: no table at all, some 30 bytes of code. At eight steps
+ * a byte it still checks a full table image (tens of KB) in a few tens of
+ * milliseconds on a slow Cortex-M, far less than the flash it comes from
+ * takes to erase or program. */
 uint32_t om_crc32(uint32_t crc, const void *buf, size_t len)
 {
-    static const uint32_t nib[16] = {
-        0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu,
-        0x76DC4190u, 0x6B6B51F4u, 0x4DB26158u, 0x5005713Cu,
-        0xEDB88320u, 0xF00F9344u, 0xD6D6A3E8u, 0xCB61B38Cu,
-        0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu};
     const uint8_t *p = (const uint8_t *)buf;
+    int k;
     crc = ~crc;
     while (len--) {
         crc ^= *p++;
-        crc = (crc >> 4) ^ nib[crc & 15u];
-        crc = (crc >> 4) ^ nib[crc & 15u];
+        for (k = 0; k < 8; k++) /* the reflected polynomial when bit 0 is set */
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
     }
     return ~crc;
 }
 
 int om_u64_dec(uint64_t v, char *buf)
 {
-    char tmp[20];
-    int n = 0, i;
+    char tmp[21], *p = tmp + 20; /* digits from the right, then copied */
+    int n;
+    *p = '\0';
     do {
-        tmp[n++] = (char)('0' + v % 10u);
+        *--p = (char)('0' + v % 10u);
         v /= 10u;
     } while (v);
-    for (i = 0; i < n; i++)
-        buf[i] = tmp[n - 1 - i];
-    buf[n] = '\0';
+    n = (int)(tmp + 20 - p);
+    memcpy(buf, p, (size_t)n + 1u);
     return n;
 }
 
@@ -87,100 +85,82 @@ void om_vformat(om_put_fn put, void *ctx, const char *fmt, va_list ap)
     }
 }
 
-/* n / d rounded half up, in 32 bits (no overflow near UINT32_MAX). */
-static uint32_t div_round(uint32_t n, uint32_t d)
-{
-    return n / d + (n % d >= d - d / 2u);
-}
-
 int om_format_context(uint32_t n, char buf[8])
 {
+    uint32_t d = 1, scale = 1, q, frac;
+    char unit = '\0';
     int len;
 
-    /* At most 7 characters: "999", "128K", "1.05M", "4295M". */
-    if (n < 1000u) {
-        len = om_u64_dec(n, buf);
-    } else if (n < 999500u) { /* thousands, rounded to a whole K */
-        len = om_u64_dec(div_round(n, 1000u), buf);
-        buf[len++] = 'K';
-    } else if (n < 999995000u) { /* millions with up to two decimals */
-        uint32_t hundredths = div_round(n, 10000u);
-        uint32_t frac = hundredths % 100u;
-        len = om_u64_dec(hundredths / 100u, buf);
-        if (frac) {
-            buf[len++] = '.';
-            buf[len++] = (char)('0' + frac / 10u);
-            if (frac % 10u)
-                buf[len++] = (char)('0' + frac % 10u);
-        }
-        buf[len++] = 'M';
-    } else { /* whole millions */
-        len = om_u64_dec(div_round(n, 1000000u), buf);
-        buf[len++] = 'M';
+    /* At most 7 characters: "999", "128K", "1.05M", "4295M". n is shown
+     * as q = n / d rounded half up, with two decimals when scale is 100;
+     * the limits are where the rounded q would need one digit more. */
+    if (n >= 999995000u) { /* whole millions */
+        d = 1000000u;
+        unit = 'M';
+    } else if (n >= 999500u) { /* millions with up to two decimals */
+        d = 10000u;
+        scale = 100u;
+        unit = 'M';
+    } else if (n >= 1000u) { /* thousands, rounded to a whole K */
+        d = 1000u;
+        unit = 'K';
     }
+    q = n / d + (n % d >= d - d / 2u); /* no overflow near UINT32_MAX */
+    frac = q % scale;
+    len = om_u64_dec(q / scale, buf);
+    if (frac) {
+        buf[len++] = '.';
+        buf[len++] = (char)('0' + frac / 10u);
+        if (frac % 10u)
+            buf[len++] = (char)('0' + frac % 10u);
+    }
+    buf[len] = unit;
+    len += unit != '\0';
     buf[len] = '\0';
     return len;
 }
 
-/* Days since 1970-01-01 to a civil date (proleptic Gregorian); z is
- * within years 0000..9999, so 32 bits hold every step. */
-static void civil_from_days(int32_t z, int *y, unsigned *m, unsigned *d)
-{
-    int32_t era, yy;
-    unsigned doe, yoe, doy, mp;
-    z += 719468;
-    era = (z >= 0 ? z : z - 146096) / 146097;
-    doe = (unsigned)(z - era * 146097);
-    yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    yy = (int32_t)yoe + era * 400;
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int)(yy + (*m <= 2));
-}
-
-static void put2(char *p, unsigned v)
-{
-    p[0] = (char)('0' + v / 10u % 10u);
-    p[1] = (char)('0' + v % 10u);
-}
-
 int om_format_time(int64_t t, char buf[21])
 {
-    int32_t q, days;
-    uint32_t secs;
-    int y;
-    unsigned m, d;
+    /* The output's shape; each digit is the largest its place can hold,
+     * so that place is written in base digit + 1. */
+    static const char pic[] = "9999-99-99T29:59:59Z";
+    /* Seconds since 0000-01-01T00:00:00Z, clamped to years 0000..9999
+     * (the sum wraps for a t out of range, and the sign says which end). */
+    uint64_t s = (uint64_t)t + 62167219200u;
+    uint32_t days, doe, yoe, doy, mp, m, v;
+    int i;
 
-    /* Clamped to years 0000..9999, so nothing below can overflow. */
-    if (t < -62167219200)
-        t = -62167219200;
-    if (t > 253402300799)
-        t = 253402300799;
-    /* floor(t / 86400) as floor(floor(t / 128) / 675): t / 128 fits 32
-     * bits here, so no 64-bit division is needed */
-    q = (int32_t)(t >= 0 ? t / 128 : -((-t + 127) / 128));
-    days = q >= 0 ? q / 675 : -((-q + 674) / 675);
-    secs = (uint32_t)(t - (int64_t)days * 86400);
-    civil_from_days(days, &y, &m, &d);
-    if (y < 0)
-        y = 0;
-    if (y > 9999)
-        y = 9999;
-    put2(buf, (unsigned)y / 100u);
-    put2(buf + 2, (unsigned)y % 100u);
-    buf[4] = '-';
-    put2(buf + 5, m);
-    buf[7] = '-';
-    put2(buf + 8, d);
-    buf[10] = 'T';
-    put2(buf + 11, secs / 3600u);
-    buf[13] = ':';
-    put2(buf + 14, secs / 60u % 60u);
-    buf[16] = ':';
-    put2(buf + 17, secs % 60u);
-    buf[19] = 'Z';
+    if (s > 315569519999u)
+        s = t < 0 ? 0 : 315569519999u;
+    /* s < 2^39: floor(s / 86400) is floor((s >> 7) / 675) in 32 bits. */
+    days = (uint32_t)(s >> 7) / 675u;
+    v = (uint32_t)s - days * 86400u; /* seconds of the day, exact mod 2^32 */
+
+    /* Civil date from days (proleptic Gregorian), counting years from
+     * March so that the leap day ends each one. The count starts one era
+     * (400 years, 146097 days) early, less the 60 days of January and
+     * February of year 0, so nothing here goes below zero. */
+    days += 146097u - 60u;
+    doe = days % 146097u;                                 /* day of the era */
+    yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
+    doy = doe - (365u * yoe + yoe / 4u - yoe / 100u); /* from March 1 */
+    mp = (5u * doy + 2u) / 153u;                      /* March is 0 */
+    m = mp < 10u ? mp + 3u : mp - 9u;
+
+    /* Right to left: the time of day in mixed radix from v (hh:mm:ss),
+     * then at the 'T' the date as the decimal number yyyymmdd. */
     buf[20] = '\0';
+    for (i = 19; i >= 0; i--) {
+        unsigned radix = (unsigned)(pic[i] - '0') + 1u; /* > 10: no digit */
+        buf[i] = pic[i];
+        if (pic[i] == 'T')
+            v = ((days / 146097u * 400u + yoe + (m <= 2u) - 400u) * 100u +
+                 m) * 100u + doy - (153u * mp + 2u) / 5u + 1u;
+        else if (radix <= 10u) {
+            buf[i] = (char)('0' + v % radix);
+            v /= radix;
+        }
+    }
     return 20;
 }
