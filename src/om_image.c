@@ -139,6 +139,13 @@ static int get(stream_t *s, void *p, size_t n)
     return e;
 }
 
+/* True for a price with the reserved scale 31 that is neither of the two
+ * reserved values: one in 31 << 59 .. OM_PRICE_VARIABLE - 1. */
+static int bad_price(om_price_t p)
+{
+    return p - ((om_price_t)31 << 59) < OM_PRICE_VARIABLE - ((om_price_t)31 << 59);
+}
+
 int om_image_read(om_table_t *t, om_read_fn rd, void *ctx)
 {
     uint8_t b[OM_IMAGE_HEADER]; /* the header, then each record, the CRC */
@@ -210,19 +217,15 @@ int om_image_read(om_table_t *t, om_read_fn rd, void *ctx)
     for (i = 0; i < count; i++) {
         const om_model_t *m = &t->models[i];
         const char *id = &t->pool[m->str], *name = id + m->id_len + 1;
-        om_price_t p = m->prompt, c = m->completion;
         /* Each string ends at its length with the one NUL it holds; an id
          * is 1..OM_ID_MAX bytes and starts above ' ', as om_table_put
-         * requires. A price with the reserved scale 31 must be one of the
-         * two reserved values (the range 31 << 59 .. OM_PRICE_VARIABLE-1
-         * is not). Ids ascend strictly. */
+         * requires. Prices are om_price_t values. Ids ascend strictly. */
         if (m->id_len == 0 || m->id_len > OM_ID_MAX ||
             m->name_len > OM_NAME_MAX ||
             memchr(id, '\0', m->id_len + 1u) != id + m->id_len ||
             memchr(name, '\0', m->name_len + 1u) != name + m->name_len ||
             (unsigned char)id[0] <= ' ' ||
-            (p >> 59 == 31 && p < OM_PRICE_VARIABLE) ||
-            (c >> 59 == 31 && c < OM_PRICE_VARIABLE))
+            bad_price(m->prompt) || bad_price(m->completion))
             goto corrupt;
         if (i > 0) {
             const om_model_t *q = m - 1;
