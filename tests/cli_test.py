@@ -167,7 +167,7 @@ def main():
     with open(cache, "wb") as f:
         f.write(b"not an image at all")
     rc, out, err = run("list")
-    check("foreign cache", rc == 0 and "not a table image" in err, err)
+    check("foreign cache", rc == 0 and "incompatible table image" in err, err)
 
     # --cache-file chooses another file.
     other = os.path.join(home, "other", "t.bin")
