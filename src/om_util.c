@@ -27,10 +27,10 @@ const char *om_strerror(int err)
     return s;
 }
 
-/* Bitwise CRC-32: no table at all, some 30 bytes of code. At eight steps
- * a byte it still checks a full table image (tens of KB) in a few tens of
- * milliseconds on a slow Cortex-M, far less than the flash it comes from
- * takes to erase or program. */
+/* Bitwise CRC-32: no table, 44 bytes of Thumb-2 (the 16-entry nibble
+ * table took 116). At some 60 cycles a byte, a full table image of 45 KB
+ * takes about 15 ms at 168 MHz or 100 ms at 25 MHz: far less than erasing
+ * and programming the flash that holds it. */
 uint32_t om_crc32(uint32_t crc, const void *buf, size_t len)
 {
     const uint8_t *p = (const uint8_t *)buf;
