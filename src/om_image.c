@@ -203,10 +203,14 @@ int om_image_read(om_table_t *t, om_read_fn rd, void *ctx)
         m->seq = (uint16_t)rd16(b + 28);
         m->id_len = b[30];
         m->name_len = b[31];
-        /* Regions are contiguous, in record order, as written: the pool
-         * then needs no compaction and no region overlaps another. With
-         * the sum checked against pool below, each lies inside it. */
-        if (rd32(b + 24) != expect)
+        /* An id is 1..OM_ID_MAX bytes, a name at most OM_NAME_MAX, and
+         * prices are om_price_t values. Regions are contiguous, in record
+         * order, as written: the pool then needs no compaction and no
+         * region overlaps another. With the sum checked against pool
+         * below, each lies inside it. */
+        if (m->id_len == 0 || m->id_len > OM_ID_MAX ||
+            m->name_len > OM_NAME_MAX || bad_price(m->prompt) ||
+            bad_price(m->completion) || rd32(b + 24) != expect)
             goto corrupt;
         m->str = (om_off_t)expect;
         expect += strings(m);
@@ -228,14 +232,10 @@ int om_image_read(om_table_t *t, om_read_fn rd, void *ctx)
         const om_model_t *m = &t->models[i];
         const char *id = &t->pool[m->str], *name = id + m->id_len + 1;
         /* Each string ends at its length with the one NUL it holds; an id
-         * is 1..OM_ID_MAX bytes and starts above ' ', as om_table_put
-         * requires. Prices are om_price_t values. Ids ascend strictly. */
-        if (m->id_len == 0 || m->id_len > OM_ID_MAX ||
-            m->name_len > OM_NAME_MAX ||
-            memchr(id, '\0', m->id_len + 1u) != id + m->id_len ||
+         * starts above ' ', as om_table_put requires. Ids ascend strictly. */
+        if (memchr(id, '\0', m->id_len + 1u) != id + m->id_len ||
             memchr(name, '\0', m->name_len + 1u) != name + m->name_len ||
-            (unsigned char)id[0] <= ' ' ||
-            bad_price(m->prompt) || bad_price(m->completion))
+            (unsigned char)id[0] <= ' ')
             goto corrupt;
         if (i > 0) {
             const om_model_t *q = m - 1;

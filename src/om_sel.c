@@ -24,8 +24,10 @@ int om_sel_encode(const char *id, uint8_t rec[OM_SEL_RECORD_MAX])
     rec[5] = (uint8_t)n;
     memcpy(rec + 6, id, n);
     crc = om_crc32(0, rec, 6 + n);
-    for (i = 0; i < 4; i++) /* little-endian */
-        rec[6 + n + i] = (uint8_t)(crc >> (8 * i));
+    rec[6 + n] = (uint8_t)crc; /* little-endian */
+    rec[7 + n] = (uint8_t)(crc >> 8);
+    rec[8 + n] = (uint8_t)(crc >> 16);
+    rec[9 + n] = (uint8_t)(crc >> 24);
     return (int)(n + 10);
 }
 
