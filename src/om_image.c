@@ -237,13 +237,10 @@ int om_image_read(om_table_t *t, om_read_fn rd, void *ctx)
             memchr(name, '\0', m->name_len + 1u) != name + m->name_len ||
             (unsigned char)id[0] <= ' ')
             goto corrupt;
-        if (i > 0) {
-            const om_model_t *q = m - 1;
-            size_t n = q->id_len < m->id_len ? q->id_len : m->id_len;
-            int d = memcmp(&t->pool[q->str], id, n);
-            if (d > 0 || (d == 0 && q->id_len >= m->id_len))
-                goto corrupt;
-        }
+        /* Both ids are NUL-terminated strings by now: strcmp orders them
+         * bytewise, as the table does, a prefix first. */
+        if (i > 0 && strcmp(&t->pool[m[-1].str], id) >= 0)
+            goto corrupt;
     }
     t->count = (uint16_t)count;
     t->pool_used = pool;
