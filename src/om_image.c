@@ -232,11 +232,12 @@ int om_image_read(om_table_t *t, om_read_fn rd, void *ctx)
     for (i = 0; i < count; i++) {
         const om_model_t *m = &t->models[i];
         const char *id = &t->pool[m->str], *name = id + m->id_len + 1;
-        /* Each string ends at its length with the one NUL it holds; an id
-         * starts above ' ', as om_table_put requires. Ids ascend strictly. */
-        if (memchr(id, '\0', m->id_len + 1u) != id + m->id_len ||
-            memchr(name, '\0', m->name_len + 1u) != name + m->name_len ||
-            (unsigned char)id[0] <= ' ')
+        /* Each string ends at its length with the one NUL it holds (with
+         * the region's last byte a NUL, neither strlen can leave it); an
+         * id starts above ' ', as om_table_put requires. Ids ascend
+         * strictly. */
+        if (name[m->name_len] != '\0' || strlen(name) != m->name_len ||
+            strlen(id) != m->id_len || (unsigned char)id[0] <= ' ')
             goto corrupt;
         /* Both ids are NUL-terminated strings by now: strcmp orders them
          * bytewise, as the table does, a prefix first. */
