@@ -128,7 +128,8 @@ int om_format_time(int64_t t, char buf[21])
     /* Seconds since 0000-01-01T00:00:00Z, clamped to years 0000..9999
      * (the sum wraps for a t out of range, and the sign says which end). */
     uint64_t s = (uint64_t)t + 62167219200u;
-    uint32_t days, doe, yoe, doy, mp, m, v;
+    uint64_t p;
+    uint32_t days, n, c, doy, md, janfeb, v;
     int i;
 
     if (s > 315569519999u)
@@ -137,16 +138,23 @@ int om_format_time(int64_t t, char buf[21])
     days = (uint32_t)(s >> 7) / 675u;
     v = (uint32_t)s - days * 86400u; /* seconds of the day, exact mod 2^32 */
 
-    /* Civil date from days (proleptic Gregorian), counting years from
-     * March so that the leap day ends each one. The count starts one era
-     * (400 years, 146097 days) early, less the 60 days of January and
-     * February of year 0, so nothing here goes below zero. */
-    days += 146097u - 60u;
-    doe = days % 146097u;                                 /* day of the era */
-    yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
-    doy = doe - (365u * yoe + yoe / 4u - yoe / 100u); /* from March 1 */
-    mp = (5u * doy + 2u) / 153u;                      /* March is 0 */
-    m = mp < 10u ? mp + 3u : mp - 9u;
+    /* Civil date from days (proleptic Gregorian) by Neri and Schneider's
+     * "Euclidean affine functions and their application to calendar
+     * algorithms" (Software: Practice and Experience, 2023). Years start
+     * on March 1, so the leap day ends each one, and the count starts 400
+     * years early (146097 days, less the 60 of January and February of
+     * year 0) so that nothing goes below zero. n / 146097 counts
+     * centuries. Within one, 2939745 / 2^32 stands for 1 / 1461 (four
+     * years): p's high word is the year in the century, its low word
+     * gives the day of the year from March 1. Then 2141 / 2^16 stands for
+     * 1 / 30.6 days a month: md's high half is the month (March is 3),
+     * its low half the day in it. */
+    n = 4u * (days + 146097u - 60u) + 3u;
+    c = n / 146097u;
+    p = (uint64_t)2939745u * (n % 146097u / 4u * 4u + 3u);
+    doy = (uint32_t)p / 2939745u / 4u;
+    md = 2141u * doy + 197913u;
+    janfeb = doy >= 306u; /* January or February: the next civil year */
 
     /* Right to left: the time of day in mixed radix from v (hh:mm:ss),
      * then at the 'T' the date as the decimal number yyyymmdd. */
@@ -155,8 +163,8 @@ int om_format_time(int64_t t, char buf[21])
         unsigned radix = (unsigned)(pic[i] - '0') + 1u; /* > 10: no digit */
         buf[i] = pic[i];
         if (pic[i] == 'T')
-            v = ((days / 146097u * 400u + yoe + (m <= 2u) - 400u) * 100u +
-                 m) * 100u + doy - (153u * mp + 2u) / 5u + 1u;
+            v = ((100u * c + (uint32_t)(p >> 32) + janfeb - 400u) * 100u +
+                 (md >> 16) - 12u * janfeb) * 100u + (md & 0xFFFFu) / 2141u + 1u;
         else if (radix <= 10u) {
             buf[i] = (char)('0' + v % radix);
             v /= radix;
