@@ -200,9 +200,12 @@ int om_image_read(om_table_t *t, om_read_fn rd, void *ctx)
         m->completion = rd64(b + 8);
         m->context_length = rd32(b + 16);
         m->created = rd32(b + 20);
+        m->str = (om_off_t)expect;
         m->seq = (uint16_t)rd16(b + 28);
         m->id_len = b[30];
         m->name_len = b[31];
+        m->flags = 0; /* not stored; om_table_init leaves models alone */
+        m->reserved = 0;
         /* An id is 1..OM_ID_MAX bytes, a name at most OM_NAME_MAX, and
          * prices are om_price_t values. Regions are contiguous, in record
          * order, as written: the pool then needs no compaction and no
@@ -212,7 +215,6 @@ int om_image_read(om_table_t *t, om_read_fn rd, void *ctx)
             m->name_len > OM_NAME_MAX || bad_price(m->prompt) ||
             bad_price(m->completion) || rd32(b + 24) != expect)
             goto corrupt;
-        m->str = (om_off_t)expect;
         expect += strings(m);
     }
     if ((e = get(&s, t->pool, pool)) != 0 || (e = get(&s, t->etag, el)) != 0 ||

@@ -296,6 +296,28 @@ static void test_round_trip_updated_at_64bit(void **state)
     }
 }
 
+/* Flags are not stored: a loaded model has none, whatever the table's
+ * slots held before. */
+static void test_load_clears_flags(void **state)
+{
+    size_t n, i;
+    (void)state;
+    build_small(&tab);
+    tab.models[0].flags = OM_MODEL_PINNED;
+    n = write_image(&tab, img);
+    build_small(&tab2);
+    for (i = 0; i < CAP; i++) {
+        tab2.models[i].flags = OM_MODEL_PINNED;
+        tab2.models[i].reserved = 0xA5;
+    }
+    assert_int_equal(om_image_load(&tab2, img, n), OM_OK);
+    assert_int_equal(tab2.count, 3);
+    for (i = 0; i < tab2.count; i++) {
+        assert_int_equal(tab2.models[i].flags, 0);
+        assert_int_equal(tab2.models[i].reserved, 0);
+    }
+}
+
 static void test_round_trip_empty(void **state)
 {
     size_t n;
@@ -748,6 +770,7 @@ int main(void)
         cmocka_unit_test(test_crc32_vectors),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_round_trip_updated_at_64bit),
+        cmocka_unit_test(test_load_clears_flags),
         cmocka_unit_test(test_round_trip_empty),
         cmocka_unit_test(test_round_trip_full_limits),
         cmocka_unit_test(test_canonical_after_replacements),
