@@ -125,15 +125,26 @@ static void put_right(om_picker_t *p, const char *s, size_t w)
     put(p, s, n);
 }
 
-/* USD per million tokens in at most COL_PRICE characters: four decimals,
- * else two, else "huge" (100,000 USD and more). */
-static void put_price(om_picker_t *p, om_price_t v)
+/* The prices of m in USD per million tokens, each in at most COL_PRICE
+ * characters (four decimals, else two, else "huge": 100,000 USD and
+ * more), then its context ("-" when not given), each column after a
+ * separating space. */
+static void put_numbers(om_picker_t *p, const om_model_t *m)
 {
     char b[OM_PRICE_STR_MAX];
-    int n = om_price_format_per_million(v, 4, b, sizeof b);
-    if (n > COL_PRICE)
-        n = om_price_format_per_million(v, 2, b, sizeof b);
-    put_right(p, n > COL_PRICE ? "huge" : n < 0 ? "?" : b, 1 + COL_PRICE);
+    int i, n;
+    for (i = 0; i < 2; i++) {
+        om_price_t v = i ? m->completion : m->prompt;
+        n = om_price_format_per_million(v, 4, b, sizeof b);
+        if (n > COL_PRICE)
+            n = om_price_format_per_million(v, 2, b, sizeof b);
+        put_right(p, n > COL_PRICE ? "huge" : n < 0 ? "?" : b, 1 + COL_PRICE);
+    }
+    b[0] = '-';
+    b[1] = '\0';
+    if (m->context_length)
+        om_format_context(m->context_length, b);
+    put_right(p, b, 1 + COL_CTX);
 }
 
 /* The column heads, title over the ids. */
@@ -149,16 +160,11 @@ static void put_row(om_picker_t *p, size_t k)
 {
     const om_table_t *t = p->cfg.table;
     const om_model_t *m = &t->models[p->cfg.idx[k]];
-    char ctx[8] = "-";
     unsigned num = (unsigned)k + 1u;
     /* the number right-aligned in three columns: skip 0..2 of the spaces */
     pf(p, "  %u " + (num > 9) + (num > 99), num);
     spaces(p, COL_ID - put_cut(p, om_model_id(t, m), COL_ID));
-    put_price(p, m->prompt);
-    put_price(p, m->completion);
-    if (m->context_length)
-        om_format_context(m->context_length, ctx);
-    put_right(p, ctx, 1 + COL_CTX);
+    put_numbers(p, m);
     nl(p);
 }
 
@@ -167,9 +173,9 @@ static void put_row(om_picker_t *p, size_t k)
 /* The first line of the main screen, by cfg.source. */
 static const char *const header_fmt[4] = {
     "Found %u model%s",
-    "! Fetch failed; using the %u saved models",
-    "! Fetch failed; using the %u built-in models",
-    "! Nothing saved yet; using the %u built-in models",
+    "! Fetch failed; using %u saved models",
+    "! Fetch failed; using %u built-in models",
+    "! Nothing saved yet; using %u built-in models",
 };
 
 static void prompt(om_picker_t *p)
@@ -188,10 +194,14 @@ static void draw(om_picker_t *p)
     if (p->kind == LIST_POPULAR) {
         pf(p, header_fmt[p->cfg.source], t->count, t->count == 1 ? NULL : "s");
         if (p->cfg.source <= OM_PICKER_SRC_STALE && t->updated_at > 0) {
-            char d[21];
-            om_format_time(t->updated_at, d);
-            d[10] = '\0'; /* the day is enough on a console */
-            pf(p, " (updated %s)", d);
+            /* the day of "2026-02-12T00:00:00Z" is enough on a console;
+             * formatted in place in the output buffer, not on the stack */
+            pf(p, " (updated ");
+            if (sizeof p->out - p->out_len < 21)
+                flush(p);
+            om_format_time(t->updated_at, p->out + p->out_len);
+            p->out_len = (uint16_t)(p->out_len + 10);
+            pf(p, ")");
         }
         if (p->current[0]) {
             pf(p, "\r\nCurrent: ");
@@ -202,14 +212,12 @@ static void draw(om_picker_t *p)
         pf(p, "\r\n\r\n");
         put_head(p, p->free_only ? "Popular free models" : "Popular models");
     } else {
+        pf(p, p->kind == LIST_SEARCH ? "Models matching '" : "All models");
         if (p->kind == LIST_SEARCH) {
-            pf(p, "Models matching '");
             put_cut(p, p->term, TERM_SHOWN);
-            pf(p, "': ");
-        } else {
-            pf(p, "All models: ");
+            pf(p, "'");
         }
-        pf(p, "%u%s, by %s\r\n", p->n, p->free_only ? " free" : NULL,
+        pf(p, ": %u%s, by %s\r\n", p->n, p->free_only ? " free" : NULL,
            order_names[p->order]);
         put_head(p, "MODEL");
     }
@@ -312,8 +320,7 @@ static void search(om_picker_t *p, const char *term)
         prompt(p);
         return;
     }
-    if (term != p->term)
-        memmove(p->term, term, strlen(term) + 1u);
+    memcpy(p->term, term, strlen(term) + 1u); /* term is in the line */
     show(p, LIST_SEARCH);
 }
 

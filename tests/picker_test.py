@@ -277,7 +277,7 @@ def defaults_tests():
     rc, out, err = select_pipe(cache, b"4\r\n")
     check("defaults notice", "built-in defaults" in err, err)
     check("defaults screen", out.startswith(
-        "! Nothing saved yet; using the 4 built-in models\n\n"
+        "! Nothing saved yet; using 4 built-in models\n\n"
         "    Popular models                                      IN $/M  OUT $/M CONTEXT\n"
         "  1 anthropic/claude-sonnet-4                                -        -       -\n"
         "  2 anthropic/claude-3.5-sonnet                              -        -       -\n"

@@ -250,7 +250,7 @@ static void test_defaults_table(void **state)
     assert_int_equal(start_with(OM_PICKER_SRC_DEFAULTS, NULL, 0), OM_OK);
     assert_string_equal(
         out,
-        "! Fetch failed; using the 4 built-in models\r\n"
+        "! Fetch failed; using 4 built-in models\r\n"
         "\r\n"
         "    Popular models                                      IN $/M  OUT $/M CONTEXT\r\n"
         "  1 anthropic/claude-sonnet-4                                -        -       -\r\n"
@@ -269,8 +269,8 @@ static void test_defaults_table(void **state)
 
     reset();
     assert_int_equal(start_with(OM_PICKER_SRC_NO_TABLE, NULL, 0), OM_OK);
-    assert_true(strncmp(out, "! Nothing saved yet; using the 4 built-in models\r\n\r\n",
-                        52) == 0);
+    assert_true(strncmp(out, "! Nothing saved yet; using 4 built-in models\r\n\r\n",
+                        48) == 0);
 }
 
 static void test_stale_header(void **state)
@@ -278,9 +278,9 @@ static void test_stale_header(void **state)
     (void)state;
     assert_int_equal(start_with(OM_PICKER_SRC_STALE, NULL, 0), OM_OK);
     assert_true(strncmp(out,
-                        "! Fetch failed; using the 6 saved models "
+                        "! Fetch failed; using 6 saved models "
                         "(updated 2025-05-23)\r\n\r\n",
-                        64) == 0);
+                        61) == 0);
 }
 
 static void test_popular_configurable(void **state)
