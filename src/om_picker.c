@@ -194,14 +194,10 @@ static void draw(om_picker_t *p)
     if (p->kind == LIST_POPULAR) {
         pf(p, header_fmt[p->cfg.source], t->count, t->count == 1 ? NULL : "s");
         if (p->cfg.source <= OM_PICKER_SRC_STALE && t->updated_at > 0) {
-            /* the day of "2026-02-12T00:00:00Z" is enough on a console;
-             * formatted in place in the output buffer, not on the stack */
-            pf(p, " (updated ");
-            if (sizeof p->out - p->out_len < 21)
-                flush(p);
-            om_format_time(t->updated_at, p->out + p->out_len);
-            p->out_len = (uint16_t)(p->out_len + 10);
-            pf(p, ")");
+            char d[21];
+            om_format_time(t->updated_at, d);
+            d[10] = '\0'; /* the day is enough on a console */
+            pf(p, " (updated %s)", d);
         }
         if (p->current[0]) {
             pf(p, "\r\nCurrent: ");
@@ -210,7 +206,7 @@ static void draw(om_picker_t *p)
                 pf(p, " (not listed)");
         }
         pf(p, "\r\n\r\n");
-        put_head(p, p->free_only ? "Popular free models" : "Popular models");
+        put_head(p, "Popular models"); /* the menu says when free only */
     } else {
         pf(p, p->kind == LIST_SEARCH ? "Models matching '" : "All models");
         if (p->kind == LIST_SEARCH) {
@@ -341,78 +337,71 @@ static void command(om_picker_t *p, char *s)
 {
     size_t n;
     uint32_t k;
-    int i;
+    int i, asked = p->asking, kind = p->kind;
     char c;
 
+    p->asking = 0;
     while (*s == ' ')
         s++;
     n = strlen(s);
     while (n && s[n - 1] == ' ')
         s[--n] = '\0';
-    if (p->asking) { /* the term that s asked for; none: back */
-        p->asking = 0;
-        if (n)
-            search(p, s);
-        else
-            prompt(p);
-        return;
-    }
-    if (n == 0) {
+    if (n == 0) { /* also an empty answer to s: back */
         prompt(p);
         return;
     }
-    if (om_parse_u32(s, n, &k) == OM_OK) { /* a row number */
-        if (k >= 1 && k <= p->n) {
-            choose(p, p->cfg.idx[k - 1]);
-        } else {
-            pf(p, "No number %s in this list of %u.\r\n", s, p->n);
-            prompt(p);
+    if (!asked) { /* else the line is the term that s asked for */
+        if (om_parse_u32(s, n, &k) == OM_OK) { /* a row number */
+            if (k >= 1 && k <= p->n) {
+                choose(p, p->cfg.idx[k - 1]);
+            } else {
+                pf(p, "No number %s in this list of %u.\r\n", s, p->n);
+                prompt(p);
+            }
+            return;
         }
-        return;
-    }
-    c = (char)(s[0] | 0x20); /* a letter in lower case */
-    if (n == 1) {
-        switch (c) {
-        case 'q':
-            if (p->kind == LIST_POPULAR)
-                finish(p, OM_PICKER_QUIT);
-            else
+        c = (char)(s[0] | 0x20); /* a letter in lower case */
+        if (n == 1) {
+            switch (c) {
+            case 'q': /* back to the main screen; there, quit */
+                if (kind == LIST_POPULAR) {
+                    finish(p, OM_PICKER_QUIT);
+                    return;
+                }
                 show(p, LIST_POPULAR);
+                return;
+            case 'a':
+                show(p, LIST_ALL);
+                return;
+            case 's':
+                p->asking = 1;
+                prompt(p);
+                return;
+            case 'f':
+                p->free_only = (uint8_t)!p->free_only;
+                show(p, kind);
+                return;
+            case 'o':
+                p->order = (uint8_t)((p->order + 1u) % OM_ORDER_COUNT);
+                show(p, kind);
+                return;
+            case 'n':
+            case 'p':
+                turn_page(p, c == 'n');
+                return;
+            default:
+                break;
+            }
+        }
+        if (c == 's' && s[1] == ' ') { /* s TERM; trimmed, so TERM is there */
+            for (s += 2; *s == ' '; s++)
+                ;
+        } else if ((i = om_table_find(p->cfg.table, s, n)) >= 0) {
+            choose(p, i); /* a full model id */
             return;
-        case 'a':
-            show(p, LIST_ALL);
-            return;
-        case 's':
-            p->asking = 1;
-            prompt(p);
-            return;
-        case 'f':
-            p->free_only = (uint8_t)!p->free_only;
-            show(p, p->kind);
-            return;
-        case 'o':
-            p->order = (uint8_t)((p->order + 1u) % OM_ORDER_COUNT);
-            show(p, p->kind);
-            return;
-        case 'n':
-        case 'p':
-            turn_page(p, c == 'n');
-            return;
-        default:
-            break;
         }
     }
-    if (c == 's' && s[1] == ' ') { /* s TERM; trimmed, so TERM is there */
-        for (s += 2; *s == ' '; s++)
-            ;
-        search(p, s);
-        return;
-    }
-    i = om_table_find(p->cfg.table, s, n);
-    if (i >= 0)
-        choose(p, i);
-    else
-        search(p, s); /* anything else: a search is the friendliest answer */
+    search(p, s); /* anything else: a search is the friendliest answer */
 }
 
 /* ----------------------------------------------------------------- input */

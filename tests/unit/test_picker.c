@@ -549,8 +549,9 @@ static void test_free_and_order(void **state)
     at = out_len;
     assert_int_equal(feed("f\r"), OM_PICKER_MORE);
     assert_non_null(strstr(since(at),
-                           "    Popular free models                                 IN $/M  OUT $/M CONTEXT\r\n"
+                           "    Popular models                                      IN $/M  OUT $/M CONTEXT\r\n"
                            "    (none)\r\n"));
+    assert_non_null(strstr(since(at), "  f free only: on  "));
     at = out_len;
     assert_int_equal(feed("a\r"), OM_PICKER_MORE);
     assert_string_equal(
