@@ -427,39 +427,35 @@ static void drop_partial(om_picker_t *p)
     p->utf8_need = 0;
 }
 
-/* A byte of 0x80 or above. A lead byte reserves room for its character;
- * the character is kept and echoed once complete and valid UTF-8 (checked
- * as the extractor checks it: no overlong form, surrogate, C1 control or
- * code point above U+10FFFF), else dropped. Stray continuation bytes and
- * invalid leads go too. */
-static void utf8_byte(om_picker_t *p, uint8_t b)
+/* A byte of a character: printable ASCII, or of a UTF-8 sequence, kept
+ * at the line's end. The first byte makes sure the whole character fits;
+ * the character is echoed once complete and valid (a sequence checked as
+ * the extractor checks one: no overlong form, surrogate, C1 control or
+ * code point above U+10FFFF), else dropped, as are continuation bytes out
+ * of place and bytes that are no UTF-8 at all. */
+static void add_byte(om_picker_t *p, uint8_t b)
 {
-    if (b < 0xC0) { /* a continuation byte */
-        char *c;
-        int cut;
-        if (!p->utf8_need)
+    char *c;
+    int cut;
+    if (b < 0x80 || b >= 0xC0) { /* a character starts */
+        uint8_t len = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+        if (!room(p, len))
             return;
-        p->line[p->line_len++] = (char)b;
-        p->utf8_have++;
-        if (--p->utf8_need)
-            return;
-        c = p->line + p->line_len - p->utf8_have;
-        if (om_json_unescape(c, p->utf8_have, c, p->utf8_have, 0, &cut) ==
-            (int)p->utf8_have) {
-            put(p, c, p->utf8_have);
-            p->utf8_have = 0;
-        }
-        drop_partial(p); /* nothing left when it was kept */
-        return;
+        p->utf8_need = len;
     }
-    drop_partial(p); /* a lead byte cuts the one before short */
-    p->utf8_need = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : 1;
-    if (!room(p, p->utf8_need + 1u)) {
-        p->utf8_need = 0;
+    if (!p->utf8_need)
         return;
-    }
     p->line[p->line_len++] = (char)b;
-    p->utf8_have = 1;
+    p->utf8_have++;
+    if (--p->utf8_need)
+        return;
+    c = p->line + p->line_len - p->utf8_have;
+    if (p->utf8_have == 1 || om_json_unescape(c, p->utf8_have, c, p->utf8_have,
+                                              0, &cut) == (int)p->utf8_have) {
+        put(p, c, p->utf8_have);
+        p->utf8_have = 0;
+    }
+    drop_partial(p); /* nothing left when it was kept */
 }
 
 static void backspace(om_picker_t *p)
@@ -492,7 +488,7 @@ static void enter(om_picker_t *p)
 static void input(om_picker_t *p, uint8_t b)
 {
     uint8_t st = p->in_state;
-    int half;
+    int half = p->utf8_have != 0;
     p->in_state = 0;
     if (st == IN_ESC) { /* ESC [ and ESC O go on; ESC x is complete */
         if (b == '[' || b == 'O')
@@ -508,12 +504,8 @@ static void input(om_picker_t *p, uint8_t b)
             return;
         /* any other byte ends it and is read as itself */
     }
-    if (b >= 0x80) {
-        utf8_byte(p, b);
-        return;
-    }
-    half = p->utf8_have != 0;
-    drop_partial(p); /* an ASCII byte cuts a character short */
+    if ((b & 0xC0u) != 0x80u) /* all but a continuation byte: */
+        drop_partial(p);        /* a half-typed character goes */
     switch (b) {
     case '\r':
         p->in_state = IN_CR;
@@ -542,10 +534,8 @@ static void input(om_picker_t *p, uint8_t b)
         p->in_state = IN_ESC;
         return;
     default:
-        if (b >= 0x20 && room(p, 1)) { /* other control bytes: line noise */
-            p->line[p->line_len++] = (char)b;
-            put(p, p->line + p->line_len - 1, 1);
-        }
+        if (b >= 0x20) /* other control bytes: line noise */
+            add_byte(p, b);
         return;
     }
 }
