@@ -206,7 +206,6 @@ static void draw(om_picker_t *p)
                 pf(p, " (not listed)");
         }
         pf(p, "\r\n\r\n");
-        put_head(p, "Popular models"); /* the menu says when free only */
     } else {
         pf(p, p->kind == LIST_SEARCH ? "Models matching '" : "All models");
         if (p->kind == LIST_SEARCH) {
@@ -215,8 +214,9 @@ static void draw(om_picker_t *p)
         }
         pf(p, ": %u%s, by %s\r\n", p->n, p->free_only ? " free" : NULL,
            order_names[p->order]);
-        put_head(p, "MODEL");
     }
+    /* the column heads; on the main screen, the menu says when free only */
+    put_head(p, p->kind ? "MODEL" : "Popular models");
     for (i = p->page; i < end; i++)
         put_row(p, i);
     if (p->n == 0)
@@ -488,7 +488,6 @@ static void enter(om_picker_t *p)
 static void input(om_picker_t *p, uint8_t b)
 {
     uint8_t st = p->in_state;
-    int half = p->utf8_have != 0;
     p->in_state = 0;
     if (st == IN_ESC) { /* ESC [ and ESC O go on; ESC x is complete */
         if (b == '[' || b == 'O')
@@ -526,9 +525,8 @@ static void input(om_picker_t *p, uint8_t b)
         }
         return;
     case 0x08:
-    case 0x7F:
-        if (!half) /* else it erased the half-typed character */
-            backspace(p);
+    case 0x7F: /* erases what the user sees: not a half-typed character */
+        backspace(p);
         return;
     case 0x1B:
         p->in_state = IN_ESC;
