@@ -50,8 +50,8 @@ enum { IN_CR = 1, IN_ESC = 0x1B, IN_SEQ = 2 };
 #define TERM_SHOWN 28 /* columns of a search term in a title */
 #define CURRENT_SHOWN 56
 
-static const char *const order_names[OM_ORDER_COUNT] = {"id", "price",
-                                                        "context", "newest"};
+static const char order_names[OM_ORDER_COUNT][8] = {"id", "price", "context",
+                                                   "newest"};
 
 /* ---------------------------------------------------------------- output */
 
