@@ -162,7 +162,7 @@ static void put_row(om_picker_t *p, size_t k)
     const om_model_t *m = &t->models[p->cfg.idx[k]];
     unsigned num = (unsigned)k + 1u;
     /* the number right-aligned in three columns: skip 0..2 of the spaces */
-    pf(p, "  %u " + (num > 9) + (num > 99), num);
+    pf(p, &"  %u "[(num > 9) + (num > 99)], num);
     spaces(p, COL_ID - put_cut(p, om_model_id(t, m), COL_ID));
     put_numbers(p, m);
     nl(p);
@@ -225,11 +225,11 @@ static void draw(om_picker_t *p)
         pf(p, "\r\ns TERM search  a show all (%u)  f free only: %s  o order: %s"
               "  q quit\r\nA number or a full model id chooses.\r\n",
            t->count, p->free_only ? "on" : "off", order_names[p->order]);
-    else
+    else /* an empty list has one page, the "(none)" */
         pf(p, "Page %u of %u: a number chooses; n next, p previous, q back;"
               " s a f o\r\n",
            p->page / OM_PICKER_PAGE + 1u,
-           (p->n + !p->n + OM_PICKER_PAGE - 1u) / OM_PICKER_PAGE); /* 1 if none */
+           (p->n + (unsigned)!p->n + OM_PICKER_PAGE - 1u) / OM_PICKER_PAGE);
     prompt(p);
 }
 
