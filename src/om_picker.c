@@ -194,8 +194,8 @@ static void draw(om_picker_t *p)
     if (p->kind == LIST_POPULAR) {
         pf(p, header_fmt[p->cfg.source], t->count, t->count == 1 ? NULL : "s");
         if (p->cfg.source <= OM_PICKER_SRC_STALE && t->updated_at > 0) {
-            char d[21]; /* its scope and put_numbers' price buffer never
-                           overlap: one stack slot serves both */
+            char d[21]; /* never live with put_numbers' price buffer: once
+                           GCC inlines the rows here, one slot serves both */
             om_format_time(t->updated_at, d);
             d[10] = '\0'; /* the day is enough on a console */
             pf(p, " (updated %s)", d);
