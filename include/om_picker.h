@@ -99,16 +99,14 @@ typedef struct om_picker {
     uint16_t page;       /* first row of the page on screen */
     uint16_t out_len;
     uint16_t line_len;
-    uint8_t mode;        /* main, list, search prompt */
-    uint8_t mode_prev;   /* where the search prompt returns to */
-    uint8_t list_kind;   /* all or search */
+    uint8_t kind;        /* the list on screen: popular, all, search */
+    uint8_t asking;      /* the prompt asks for a search term */
     uint8_t free_only;
     uint8_t order;       /* om_order_t */
     uint8_t in_state;    /* escape-sequence and CR tracking */
     uint8_t utf8_need;   /* continuation bytes still expected */
-    uint8_t utf8_have;
+    uint8_t utf8_have;   /* bytes of that character at the line's end */
     uint8_t overflow;    /* the line outgrew OM_PICKER_LINE_MAX */
-    uint8_t utf8_buf[4];
     char line[OM_PICKER_LINE_MAX + 1];
     char term[OM_PICKER_LINE_MAX + 1];    /* the search on screen */
     char current[OM_ID_MAX + 1];          /* the saved selection, or "" */

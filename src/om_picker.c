@@ -2,11 +2,13 @@
  * om_picker.c - the model picker over a byte console (see om_picker.h).
  *
  * One input byte at a time: a small state machine turns bytes into a line
- * (echoing as it goes), and each line is one command. Every screen is
- * plain text of at most 23 lines of 79 columns, so that it fits a 80x24
- * terminal with the line the user typed still in view, and nothing needs
- * an escape sequence. Lists are indexes into the table (cfg.idx); model
- * data is never copied.
+ * (echoing as it goes), and each line is one command. Every screen is one
+ * list of models, drawn by draw(): the popular ones under the main menu,
+ * all of them, or the matches of a search. A list is indexes into the
+ * table (cfg.idx), shown a page at a time and numbered across pages;
+ * model data is never copied. Screens are plain text of at most 23 lines
+ * of 79 columns, so that one fits an 80x24 terminal with the line the
+ * user typed still in view, and nothing needs an escape sequence.
  */
 #include <stdarg.h>
 #include <string.h>
@@ -32,21 +34,24 @@ const char *const om_picker_popular_default[5] = {
     "meta-llama/llama-3.3-70b-instruct",
 };
 
-enum { MODE_MAIN = 0, MODE_LIST = 1, MODE_TERM = 2 };
-enum { LIST_ALL = 0, LIST_SEARCH = 1 };
-/* in_state bits: the last byte was CR (so a LF after it is the same
- * Enter); inside an escape sequence from the terminal. */
-enum { IN_CR = 0x01, IN_ESC = 0x02, IN_CSI = 0x04, IN_SS3 = 0x08 };
+/* The list on screen (p->kind). The popular one is the main screen. */
+enum { LIST_POPULAR = 0, LIST_ALL = 1, LIST_SEARCH = 2 };
 
-/* Columns of a row: number, id, in, out, context; 79 in all. */
-#define COL_NUM 3
+/* p->in_state: the last byte was CR (so a LF after it is the same Enter),
+ * or a terminal's escape sequence is under way: ESC seen, or ESC [ (CSI)
+ * or ESC O (SS3) seen, which go on up to a final byte in 0x40..0x7E. */
+enum { IN_CR = 1, IN_ESC = 0x1B, IN_SEQ = 2 };
+
+/* Columns of a row, 79 in all: "NNN " then the id, then each price and
+ * the context right-aligned after a separating space. */
 #define COL_ID 49
 #define COL_PRICE 8
 #define COL_CTX 7
 #define TERM_SHOWN 28 /* columns of a search term in a title */
+#define CURRENT_SHOWN 56
 
-static const char *const order_names[OM_ORDER_COUNT] = {"id", "price",
-                                                        "context", "newest"};
+static const char order_names[OM_ORDER_COUNT][8] = {"id", "price", "context",
+                                                   "newest"};
 
 /* ---------------------------------------------------------------- output */
 
@@ -61,38 +66,25 @@ static void flush(om_picker_t *p)
     p->out_len = 0;
 }
 
-static void put(om_picker_t *p, const char *s, size_t n)
+/* Queues n bytes for the console, writing the buffer out when it fills.
+ * An om_put_fn, so that om_vformat writes here too. */
+static void put(void *ctx, const char *s, size_t n)
 {
-    while (n) {
-        size_t k = sizeof p->out - p->out_len;
-        if (k > n)
-            k = n;
-        memcpy(p->out + p->out_len, s, k);
-        p->out_len = (uint16_t)(p->out_len + k);
-        s += k;
-        n -= k;
+    om_picker_t *p = ctx;
+    while (n--) {
+        p->out[p->out_len++] = *s++;
         if (p->out_len == sizeof p->out)
             flush(p);
     }
 }
 
-static void put_fn(void *ctx, const char *s, size_t n)
-{
-    put((om_picker_t *)ctx, s, n);
-}
-
-/* Formatted output: om_vformat's %s, %u and %U. */
+/* Formatted output: om_vformat's %s, %u and %U; text without them too. */
 static void pf(om_picker_t *p, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    om_vformat(put_fn, p, fmt, ap);
+    om_vformat(put, p, fmt, ap);
     va_end(ap);
-}
-
-static void puts_(om_picker_t *p, const char *s)
-{
-    put(p, s, strlen(s));
 }
 
 static void nl(om_picker_t *p)
@@ -106,241 +98,182 @@ static void spaces(om_picker_t *p, size_t n)
         put(p, " ", 1);
 }
 
-/* Terminal columns of UTF-8 text: one per character (the ids and terms
- * shown are valid UTF-8, nearly always ASCII). */
-static size_t cols(const char *s, size_t n)
+/* s (valid UTF-8) in at most w columns, one per character: whole when it
+ * fits, else its first w - 1 characters and a '~' marking the cut.
+ * Returns the columns written. */
+static size_t put_cut(om_picker_t *p, const char *s, size_t w)
 {
-    size_t i, c = 0;
-    for (i = 0; i < n; i++)
-        c += ((unsigned char)s[i] & 0xC0u) != 0x80u;
-    return c;
+    size_t i, c = 0, cut = 0;
+    for (i = 0; s[i]; i++) {
+        if (((unsigned char)s[i] & 0xC0u) != 0x80u && c++ == w - 1)
+            cut = i; /* where the w-th character starts */
+    }
+    if (c <= w) {
+        put(p, s, i);
+        return c;
+    }
+    put(p, s, cut);
+    put(p, "~", 1);
+    return w;
 }
 
-/* Bytes of s[0..n) that fill at most w columns, ending on a character. */
-static size_t fit(const char *s, size_t n, size_t w)
+/* ASCII s, shorter than w, right-aligned in w columns. */
+static void put_right(om_picker_t *p, const char *s, size_t w)
 {
-    size_t i, c = 0;
-    for (i = 0; i < n; i++) {
-        if (((unsigned char)s[i] & 0xC0u) != 0x80u && c++ == w)
-            break;
-    }
-    return i;
-}
-
-/* Flags of put_col. */
-#define RIGHT 0x01 /* padded on the left */
-#define SEP 0x02   /* after a column: one space first */
-
-/* s in exactly w columns: padded on the right (or the left, RIGHT), or
- * cut with a '~' marking the cut. */
-static void put_col(om_picker_t *p, const char *s, size_t w, int flags)
-{
-    size_t n = strlen(s), c = cols(s, n);
-    int right = flags & RIGHT;
-    if (flags & SEP)
-        put(p, " ", 1);
-    if (c > w) {
-        put(p, s, fit(s, n, w - 1));
-        put(p, "~", 1);
-        return;
-    }
-    if (right)
-        spaces(p, w - c);
+    size_t n = strlen(s);
+    spaces(p, w - n);
     put(p, s, n);
-    if (!right)
-        spaces(p, w - c);
 }
 
-/* USD per million tokens in at most COL_PRICE characters. */
-static void put_price(om_picker_t *p, om_price_t v)
+/* The prices of m in USD per million tokens, each in at most COL_PRICE
+ * characters (four decimals, else two, else "huge": 100,000 USD and
+ * more), then its context ("-" when not given), each column after a
+ * separating space. */
+static void put_numbers(om_picker_t *p, const om_model_t *m)
 {
     char b[OM_PRICE_STR_MAX];
-    int n = om_price_format_per_million(v, 4, b, sizeof b);
-    if (n > COL_PRICE)
-        n = om_price_format_per_million(v, 2, b, sizeof b);
-    if (n > COL_PRICE) {
-        char *dot = strchr(b, '.');
-        if (dot)
-            *dot = '\0';
-        if (strlen(b) > COL_PRICE)
-            strcpy(b, "huge");
+    int i, n;
+    for (i = 0; i < 2; i++) {
+        om_price_t v = i ? m->completion : m->prompt;
+        n = om_price_format_per_million(v, 4, b, sizeof b);
+        if (n > COL_PRICE)
+            n = om_price_format_per_million(v, 2, b, sizeof b);
+        put_right(p, n > COL_PRICE ? "huge" : n < 0 ? "?" : b, 1 + COL_PRICE);
     }
-    if (n < 0)
-        strcpy(b, "?");
-    put_col(p, b, COL_PRICE, SEP | RIGHT);
-}
-
-static void put_row_head(om_picker_t *p, const char *title)
-{
-    spaces(p, COL_NUM);
-    put_col(p, title, COL_ID, SEP);
-    puts_(p, "   IN $/M  OUT $/M CONTEXT\r\n");
-}
-
-static void put_row(om_picker_t *p, unsigned num, const om_model_t *m)
-{
-    char ctx[8];
-    char nb[21];
-    om_u64_dec(num, nb);
-    put_col(p, nb, COL_NUM, RIGHT);
-    put_col(p, om_model_id(p->cfg.table, m), COL_ID, SEP);
-    put_price(p, m->prompt);
-    put_price(p, m->completion);
+    b[0] = '-';
+    b[1] = '\0';
     if (m->context_length)
-        om_format_context(m->context_length, ctx);
-    else
-        strcpy(ctx, "-");
-    put_col(p, ctx, COL_CTX, SEP | RIGHT);
-    nl(p);
+        om_format_context(m->context_length, b);
+    put_right(p, b, 1 + COL_CTX);
 }
 
-/* 'TERM', cut to fit a title line. */
-static void put_term(om_picker_t *p)
+/* The column heads, title over the ids. */
+static void put_head(om_picker_t *p, const char *title)
 {
-    size_t c = cols(p->term, strlen(p->term));
-    put(p, "'", 1);
-    put_col(p, p->term, c > TERM_SHOWN ? TERM_SHOWN : c, 0);
-    put(p, "'", 1);
+    pf(p, "    %s", title);
+    spaces(p, COL_ID - strlen(title));
+    pf(p, "   IN $/M  OUT $/M CONTEXT\r\n");
+}
+
+/* Row k of the list (numbered from 1): number, id, prices, context. */
+static void put_row(om_picker_t *p, size_t k)
+{
+    const om_table_t *t = p->cfg.table;
+    const om_model_t *m = &t->models[p->cfg.idx[k]];
+    unsigned num = (unsigned)k + 1u;
+    /* the number right-aligned in three columns: skip 0..2 of the spaces */
+    pf(p, &"  %u "[(num > 9) + (num > 99)], num);
+    spaces(p, COL_ID - put_cut(p, om_model_id(t, m), COL_ID));
+    put_numbers(p, m);
+    nl(p);
 }
 
 /* --------------------------------------------------------------- screens */
 
-static const om_model_t *model_at(const om_picker_t *p, size_t k)
-{
-    return &p->cfg.table->models[p->cfg.idx[k]];
-}
-
-/* The popular models present (and free, under free only) into idx. */
-static void build_popular(om_picker_t *p)
-{
-    const om_table_t *t = p->cfg.table;
-    size_t i, j, np = p->cfg.npopular;
-    p->n = 0;
-    if (np > OM_PICKER_POPULAR_MAX)
-        np = OM_PICKER_POPULAR_MAX;
-    for (i = 0; i < np; i++) {
-        const char *id = p->cfg.popular[i];
-        int k = id ? om_table_find(t, id, strlen(id)) : OM_ERR_NOTFOUND;
-        if (k < 0 || (p->free_only && !om_model_is_free(&t->models[k])))
-            continue;
-        for (j = 0; j < p->n && p->cfg.idx[j] != (uint16_t)k; j++)
-            ;
-        if (j == p->n)
-            p->cfg.idx[p->n++] = (uint16_t)k;
-    }
-}
-
-static void filter_of(const om_picker_t *p, om_filter_t *f)
-{
-    memset(f, 0, sizeof *f);
-    f->free_only = p->free_only;
-    if (p->list_kind == LIST_SEARCH)
-        f->term = p->term;
-}
-
-/* The list on screen (all, or the search) into idx, from the top. */
-static void build_list(om_picker_t *p)
-{
-    om_filter_t f;
-    int n;
-    filter_of(p, &f);
-    n = om_table_select(p->cfg.table, &f, (om_order_t)p->order, p->cfg.idx,
-                        OM_TABLE_CAPACITY);
-    p->n = (uint16_t)(n > OM_TABLE_CAPACITY ? OM_TABLE_CAPACITY : n);
-    p->page = 0;
-}
-
 /* The first line of the main screen, by cfg.source. */
 static const char *const header_fmt[4] = {
     "Found %u model%s",
-    "! Could not fetch models, using the saved %u",
-    "! Failed to fetch models, using the %u defaults",
-    "! No saved model list yet, using the %u defaults",
+    "! Fetch failed; using %u saved models",
+    "! Fetch failed; using %u built-in models",
+    "! Nothing saved yet; using %u built-in models",
 };
-
-static void draw_header(om_picker_t *p)
-{
-    const om_table_t *t = p->cfg.table;
-    char d[21];
-    pf(p, header_fmt[p->cfg.source], t->count, t->count == 1 ? NULL : "s");
-    if (p->cfg.source <= OM_PICKER_SRC_STALE && t->updated_at > 0) {
-        om_format_time(t->updated_at, d);
-        d[10] = '\0'; /* the day is enough on a console */
-        pf(p, " (updated %s)", d);
-    }
-    nl(p);
-}
 
 static void prompt(om_picker_t *p)
 {
-    if (p->mode == MODE_TERM)
-        puts_(p, "Search for: ");
-    else if (p->mode == MODE_LIST)
-        puts_(p, "> ");
-    else
-        puts_(p, "Select or search: ");
+    pf(p, p->asking ? "Search for: " : p->kind ? "> " : "Select or search: ");
 }
 
-/* A one-line reply to a command, then the prompt again. */
-static void say(om_picker_t *p, const char *a)
+/* The page on screen of the list in idx, with what goes around it: the
+ * main menu for the popular list, a title and a page line for others. */
+static void draw(om_picker_t *p)
 {
-    puts_(p, a);
-    nl(p);
-    prompt(p);
-}
-
-static void draw_main(om_picker_t *p)
-{
-    size_t i;
-    p->mode = MODE_MAIN;
-    build_popular(p);
-    draw_header(p);
-    if (p->current[0]) {
-        size_t c = cols(p->current, strlen(p->current));
-        puts_(p, "Current: ");
-        put_col(p, p->current, c > 56 ? 56 : c, 0);
-        if (om_table_find(p->cfg.table, p->current, strlen(p->current)) < 0)
-            puts_(p, " (not listed)");
-        nl(p);
-    }
-    nl(p);
-    put_row_head(p, p->free_only ? "Popular free models" : "Popular models");
-    for (i = 0; i < p->n; i++)
-        put_row(p, (unsigned)(i + 1), model_at(p, i));
-    if (p->n == 0)
-        pf(p, "    (none of them is %s)\r\n", p->free_only ? "free" : "listed");
-    pf(p, "\r\ns TERM search  a show all (%u)  f free only: %s  o order: %s"
-          "  q quit\r\nA number chooses; so does a full model id.\r\n",
-       p->cfg.table->count, p->free_only ? "on" : "off", order_names[p->order]);
-    prompt(p);
-}
-
-static void draw_list(om_picker_t *p)
-{
-    unsigned pages = (p->n + OM_PICKER_PAGE - 1u) / OM_PICKER_PAGE;
+    const om_table_t *t = p->cfg.table;
     size_t i, end = (size_t)p->page + OM_PICKER_PAGE;
-    p->mode = MODE_LIST;
     if (end > p->n)
         end = p->n;
-    if (p->list_kind == LIST_SEARCH) {
-        puts_(p, "Models matching ");
-        put_term(p);
-        puts_(p, ": ");
+    if (p->kind == LIST_POPULAR) {
+        pf(p, header_fmt[p->cfg.source], t->count, t->count == 1 ? NULL : "s");
+        if (p->cfg.source <= OM_PICKER_SRC_STALE && t->updated_at > 0) {
+            char d[21]; /* never live with put_numbers' price buffer: once
+                           GCC inlines the rows here, one slot serves both */
+            om_format_time(t->updated_at, d);
+            d[10] = '\0'; /* the day is enough on a console */
+            pf(p, " (updated %s)", d);
+        }
+        if (p->current[0]) {
+            pf(p, "\r\nCurrent: ");
+            put_cut(p, p->current, CURRENT_SHOWN);
+            if (om_table_find(t, p->current, strlen(p->current)) < 0)
+                pf(p, " (not listed)");
+        }
+        pf(p, "\r\n\r\n");
     } else {
-        puts_(p, "All models: ");
+        pf(p, p->kind == LIST_SEARCH ? "Models matching '" : "All models");
+        if (p->kind == LIST_SEARCH) {
+            put_cut(p, p->term, TERM_SHOWN);
+            pf(p, "'");
+        }
+        pf(p, ": %u%s, by %s\r\n", p->n, p->free_only ? " free" : NULL,
+           order_names[p->order]);
     }
-    pf(p, "%u%s, by %s\r\n", p->n, p->free_only ? " free" : NULL,
-       order_names[p->order]);
-    put_row_head(p, "MODEL");
+    /* the column heads; on the main screen, the menu says when free only */
+    put_head(p, p->kind ? "MODEL" : "Popular models");
     for (i = p->page; i < end; i++)
-        put_row(p, (unsigned)(i + 1), model_at(p, i));
-    if (p->n == 0) {
-        puts_(p, "    (none)\r\n");
-        pages = 1;
-    }
-    pf(p, "Page %u of %u: a number chooses; n next, p previous, q back; s a f o\r\n",
-       p->page / OM_PICKER_PAGE + 1u, pages);
+        put_row(p, i);
+    if (p->n == 0)
+        pf(p, "    (none)\r\n");
+    if (p->kind == LIST_POPULAR)
+        pf(p, "\r\ns TERM search  a show all (%u)  f free only: %s  o order: %s"
+              "  q quit\r\nA number or a full model id chooses.\r\n",
+           t->count, p->free_only ? "on" : "off", order_names[p->order]);
+    else /* an empty list has one page, the "(none)" */
+        pf(p, "Page %u of %u: a number chooses; n next, p previous, q back;"
+              " s a f o\r\n",
+           p->page / OM_PICKER_PAGE + 1u,
+           (p->n + (unsigned)!p->n + OM_PICKER_PAGE - 1u) / OM_PICKER_PAGE);
     prompt(p);
+}
+
+/* The models that pass the screen's filters and term (NULL: any) into
+ * idx, at most cap of them, in the order chosen. Returns how many pass. */
+static int select_models(om_picker_t *p, const char *term, size_t cap)
+{
+    om_filter_t f;
+    memset(&f, 0, sizeof f);
+    f.term = term;
+    f.free_only = p->free_only;
+    return om_table_select(p->cfg.table, &f, (om_order_t)p->order,
+                           p->cfg.idx, cap);
+}
+
+/* Builds list kind into idx and draws its first page. */
+static void show(om_picker_t *p, int kind)
+{
+    const om_table_t *t = p->cfg.table;
+    p->kind = (uint8_t)kind;
+    p->page = 0;
+    p->n = 0;
+    if (kind == LIST_POPULAR) {
+        /* those present (and free, under free only), each once */
+        size_t i, j, np = p->cfg.npopular;
+        if (np > OM_PICKER_POPULAR_MAX)
+            np = OM_PICKER_POPULAR_MAX;
+        for (i = 0; i < np; i++) {
+            const char *id = p->cfg.popular[i];
+            int k = id ? om_table_find(t, id, strlen(id)) : OM_ERR_NOTFOUND;
+            if (k < 0 || (p->free_only && !om_model_is_free(&t->models[k])))
+                continue;
+            for (j = 0; j < p->n && p->cfg.idx[j] != (uint16_t)k; j++)
+                ;
+            if (j == p->n)
+                p->cfg.idx[p->n++] = (uint16_t)k;
+        }
+    } else {
+        int n = select_models(p, kind == LIST_SEARCH ? p->term : NULL,
+                              OM_TABLE_CAPACITY);
+        p->n = (uint16_t)(n > OM_TABLE_CAPACITY ? OM_TABLE_CAPACITY : n);
+    }
+    draw(p);
 }
 
 /* -------------------------------------------------------------- commands */
@@ -354,304 +287,236 @@ static void finish(om_picker_t *p, int status)
     p->status = status;
 }
 
-static void choose(om_picker_t *p, const om_model_t *m)
+/* Saves model i of the table as the selection. */
+static void choose(om_picker_t *p, int i)
 {
+    const om_model_t *m = &p->cfg.table->models[i];
     const char *id = om_model_id(p->cfg.table, m);
     const om_store_t *st = p->cfg.store;
     int e = st->sel_save(st->ctx, id);
     if (e < 0) {
-        pf(p, "! Could not save the selection: %s\r\n", om_strerror(e));
+        pf(p, "! Could not save: %s\r\n", om_strerror(e));
         flush(p);
         if (p->status >= 0)
             p->status = e;
         return;
     }
-    memcpy(p->current, id, m->id_len);
-    p->current[m->id_len] = '\0';
+    memcpy(p->current, id, m->id_len + 1u); /* with its NUL */
     pf(p, "Selected: %s\r\n", id);
     p->status = OM_PICKER_CHOSEN;
 }
 
+/* Shows the models matching term; a miss says so and keeps the screen. */
 static void search(om_picker_t *p, const char *term)
 {
-    om_filter_t f;
-    size_t n = strlen(term);
-    if (p->mode == MODE_TERM)
-        p->mode = p->mode_prev;
-    memset(&f, 0, sizeof f);
-    f.term = term;
-    f.free_only = p->free_only;
-    /* Count first (cap 0 writes nothing): a miss keeps the list on screen. */
-    if (om_table_select(p->cfg.table, &f, (om_order_t)p->order, p->cfg.idx,
-                        0) == 0) {
+    /* Count first (cap 0 writes nothing): idx still holds the screen. */
+    if (select_models(p, term, 0) == 0) {
         pf(p, "No %smodel matches '", p->free_only ? "free " : NULL);
-        put(p, term, fit(term, n, TERM_SHOWN));
-        say(p, "'.");
+        put_cut(p, term, TERM_SHOWN);
+        pf(p, "'.\r\n");
+        prompt(p);
         return;
     }
-    if (term != p->term)
-        memmove(p->term, term, n + 1);
-    p->list_kind = LIST_SEARCH;
-    build_list(p);
-    draw_list(p);
+    memcpy(p->term, term, strlen(term) + 1u); /* term is in the line */
+    show(p, LIST_SEARCH);
 }
 
-static int parse_num(const char *s, unsigned long *v)
+/* n next page, p previous page (commands n and p). */
+static void turn_page(om_picker_t *p, int next)
 {
-    size_t i;
-    *v = 0;
-    for (i = 0; s[i]; i++) {
-        if (s[i] < '0' || s[i] > '9' || i >= 6)
-            return -1;
-        *v = *v * 10u + (unsigned long)(s[i] - '0');
+    long to = (long)p->page + (next ? OM_PICKER_PAGE : -OM_PICKER_PAGE);
+    if (to < 0 || to >= (long)p->n) {
+        pf(p, "No %s page.\r\n", next ? "next" : "previous");
+        prompt(p);
+        return;
     }
-    return i ? 0 : -1;
-}
-
-/* Redraws what is on screen after a change of filter or order. */
-static void redraw(om_picker_t *p)
-{
-    if (p->mode == MODE_LIST) {
-        build_list(p);
-        draw_list(p);
-    } else {
-        draw_main(p);
-    }
+    p->page = (uint16_t)to;
+    draw(p);
 }
 
 static void command(om_picker_t *p, char *s)
 {
-    size_t n = strlen(s);
-    unsigned long k;
+    size_t n;
+    uint32_t k;
+    int i, asked = p->asking, kind = p->kind;
     char c;
-    int i;
 
+    p->asking = 0;
+    while (*s == ' ')
+        s++;
+    n = strlen(s);
     while (n && s[n - 1] == ' ')
         s[--n] = '\0';
-    while (*s == ' ') {
-        s++;
-        n--;
-    }
-    if (p->mode == MODE_TERM) {
-        if (n == 0) {
-            p->mode = p->mode_prev;
-            prompt(p);
-            return;
-        }
-        search(p, s);
-        return;
-    }
-    if (n == 0) {
+    if (n == 0) { /* also an empty answer to s: back */
         prompt(p);
         return;
     }
-    if (parse_num(s, &k) == 0) {
-        if (k >= 1 && k <= p->n) {
-            choose(p, model_at(p, k - 1));
-            return;
-        }
-        if (p->n == 0) {
-            say(p, "Nothing to choose here: try s or a.");
-            return;
-        }
-        pf(p, "No number %s here: choose 1 to %u", s, p->n);
-        say(p, ".");
-        return;
-    }
-    c = s[0] >= 'A' && s[0] <= 'Z' ? (char)(s[0] + 32) : s[0];
-    if (n == 1) {
-        switch (c) {
-        case 'q':
-            if (p->mode == MODE_LIST)
-                draw_main(p);
-            else
-                finish(p, OM_PICKER_QUIT);
-            return;
-        case 'a':
-            p->list_kind = LIST_ALL;
-            build_list(p);
-            draw_list(p);
-            return;
-        case 's':
-            p->mode_prev = p->mode;
-            p->mode = MODE_TERM;
-            prompt(p);
-            return;
-        case 'f':
-            p->free_only = (uint8_t)!p->free_only;
-            redraw(p);
-            return;
-        case 'o':
-            p->order = (uint8_t)((p->order + 1u) % OM_ORDER_COUNT);
-            redraw(p);
-            return;
-        case 'n':
-        case 'p':
-            if (p->mode != MODE_LIST) {
-                say(p, "Nothing more here: a shows all models.");
-            } else if (c == 'n') {
-                if ((size_t)p->page + OM_PICKER_PAGE >= p->n) {
-                    say(p, "This is the last page.");
-                } else {
-                    p->page = (uint16_t)(p->page + OM_PICKER_PAGE);
-                    draw_list(p);
-                }
-            } else if (p->page == 0) {
-                say(p, "This is the first page.");
+    if (!asked) { /* else the line is the term that s asked for */
+        if (om_parse_u32(s, n, &k) == OM_OK) { /* a row number */
+            if (k >= 1 && k <= p->n) {
+                choose(p, p->cfg.idx[k - 1]);
             } else {
-                p->page = (uint16_t)(p->page - OM_PICKER_PAGE);
-                draw_list(p);
+                pf(p, "No number %s in this list of %u.\r\n", s, p->n);
+                prompt(p);
             }
             return;
-        default:
-            break;
         }
-    }
-    if (n > 2 && (c == 's') && s[1] == ' ') {
-        for (s += 2; *s == ' '; s++)
-            ;
-        search(p, s);
-        return;
-    }
-    i = om_table_find(p->cfg.table, s, n);
-    if (i >= 0) {
-        choose(p, &p->cfg.table->models[i]);
-        return;
+        c = (char)(s[0] | 0x20); /* a letter in lower case */
+        if (n == 1) {
+            switch (c) {
+            case 'q': /* back to the main screen; there, quit */
+                if (kind == LIST_POPULAR) {
+                    finish(p, OM_PICKER_QUIT);
+                    return;
+                }
+                show(p, LIST_POPULAR);
+                return;
+            case 'a':
+                show(p, LIST_ALL);
+                return;
+            case 's':
+                p->asking = 1;
+                prompt(p);
+                return;
+            case 'f':
+                p->free_only = (uint8_t)!p->free_only;
+                show(p, kind);
+                return;
+            case 'o':
+                p->order = (uint8_t)((p->order + 1u) % OM_ORDER_COUNT);
+                show(p, kind);
+                return;
+            case 'n':
+            case 'p':
+                turn_page(p, c == 'n');
+                return;
+            default:
+                break;
+            }
+        }
+        if (c == 's' && s[1] == ' ') { /* s TERM; trimmed, so TERM is there */
+            for (s += 2; *s == ' '; s++)
+                ;
+        } else if ((i = om_table_find(p->cfg.table, s, n)) >= 0) {
+            choose(p, i); /* a full model id */
+            return;
+        }
     }
     search(p, s); /* anything else: a search is the friendliest answer */
 }
 
 /* ----------------------------------------------------------------- input */
 
-static void bell_once(om_picker_t *p)
+/* True when k more bytes fit the line. When they do not, the line is
+ * refused at Enter, and the bell rings once. */
+static int room(om_picker_t *p, size_t k)
 {
+    if (!p->overflow && p->line_len + k <= OM_PICKER_LINE_MAX)
+        return 1;
     if (!p->overflow)
         put(p, "\a", 1);
     p->overflow = 1;
+    return 0;
 }
 
-/* Appends a whole character to the line and echoes it. */
-static void add_char(om_picker_t *p, const uint8_t *b, size_t n)
+/* Forgets a character still being typed: its bytes at the end of the
+ * line were never echoed. */
+static void drop_partial(om_picker_t *p)
 {
-    if (p->overflow || p->line_len + n > OM_PICKER_LINE_MAX) {
-        bell_once(p);
-        return;
+    p->line_len = (uint16_t)(p->line_len - p->utf8_have);
+    p->utf8_have = 0;
+    p->utf8_need = 0;
+}
+
+/* A byte of a character: printable ASCII, or of a UTF-8 sequence, kept
+ * at the line's end. The first byte makes sure the whole character fits;
+ * the character is echoed once complete and valid (a sequence checked as
+ * the extractor checks one: no overlong form, surrogate, C1 control or
+ * code point above U+10FFFF), else dropped, as are continuation bytes out
+ * of place and bytes that are no UTF-8 at all. */
+static void add_byte(om_picker_t *p, uint8_t b)
+{
+    char *c;
+    int cut;
+    if (b < 0x80 || b >= 0xC0) { /* a character starts */
+        uint8_t len = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+        if (!room(p, len))
+            return;
+        p->utf8_need = len;
     }
-    memcpy(p->line + p->line_len, b, n);
-    p->line_len = (uint16_t)(p->line_len + n);
-    put(p, (const char *)b, n);
+    if (!p->utf8_need)
+        return;
+    p->line[p->line_len++] = (char)b;
+    p->utf8_have++;
+    if (--p->utf8_need)
+        return;
+    c = p->line + p->line_len - p->utf8_have;
+    if (p->utf8_have == 1 || om_json_unescape(c, p->utf8_have, c, p->utf8_have,
+                                              0, &cut) == (int)p->utf8_have) {
+        put(p, c, p->utf8_have);
+        p->utf8_have = 0;
+    }
+    drop_partial(p); /* nothing left when it was kept */
 }
 
 static void backspace(om_picker_t *p)
 {
-    if (p->utf8_need) { /* a half-typed character was never echoed */
-        p->utf8_need = 0;
-        return;
-    }
     p->overflow = 0; /* what is left is exactly what the screen shows */
     if (!p->line_len)
         return;
-    while (p->line_len > 1 &&
-           ((unsigned char)p->line[p->line_len - 1] & 0xC0u) == 0x80u)
+    do
         p->line_len--;
-    p->line_len--;
+    while (p->line_len &&
+           ((unsigned char)p->line[p->line_len] & 0xC0u) == 0x80u);
     put(p, "\b \b", 3);
 }
 
 static void enter(om_picker_t *p)
 {
-    int over = p->overflow;
-    p->utf8_need = 0;
     p->line[p->line_len] = '\0';
     p->line_len = 0;
-    p->overflow = 0;
     nl(p);
-    if (over) {
-        pf(p, "! Line too long (over %u", (unsigned)OM_PICKER_LINE_MAX);
-        say(p, " bytes): ignored.");
+    if (p->overflow) {
+        p->overflow = 0;
+        pf(p, "! Line over %u bytes: ignored.\r\n",
+           (unsigned)OM_PICKER_LINE_MAX);
+        prompt(p);
         return;
     }
     command(p, p->line);
 }
 
-/* A byte of a multi-byte character. Returns 1 when b must be looked at
- * afresh (it broke the sequence). Overlong forms, surrogates and code
- * points above U+10FFFF are refused, as the extractor does. */
-static int utf8_byte(om_picker_t *p, uint8_t b)
-{
-    if (p->utf8_need == 0) {
-        uint8_t need = b >= 0xC2 && b <= 0xDF   ? 1
-                       : b >= 0xE0 && b <= 0xEF ? 2
-                       : b >= 0xF0 && b <= 0xF4 ? 3
-                                                : 0;
-        if (need) {
-            p->utf8_buf[0] = b;
-            p->utf8_have = 1;
-            p->utf8_need = need;
-        }
-        return 0;
-    }
-    {
-        uint8_t lo = 0x80, hi = 0xBF, lead = p->utf8_buf[0];
-        if (p->utf8_have == 1) {
-            if (lead == 0xE0) lo = 0xA0;
-            else if (lead == 0xED) hi = 0x9F;
-            else if (lead == 0xF0) lo = 0x90;
-            else if (lead == 0xF4) hi = 0x8F;
-        }
-        if (b < lo || b > hi) {
-            p->utf8_need = 0;
-            return 1;
-        }
-    }
-    p->utf8_buf[p->utf8_have++] = b;
-    if (--p->utf8_need == 0)
-        add_char(p, p->utf8_buf, p->utf8_have);
-    return 0;
-}
-
 static void input(om_picker_t *p, uint8_t b)
 {
     uint8_t st = p->in_state;
-    p->in_state = (uint8_t)(st & ~IN_CR);
-    if (st & IN_ESC) { /* ESC [ ... or ESC O x: arrow keys and the like */
-        p->in_state = b == '[' ? IN_CSI : b == 'O' ? IN_SS3 : 0;
+    p->in_state = 0;
+    if (st == IN_ESC) { /* ESC [ and ESC O go on; ESC x is complete */
+        if (b == '[' || b == 'O')
+            p->in_state = IN_SEQ;
         return;
     }
-    if (st & IN_SS3) {
-        p->in_state = 0;
-        return;
-    }
-    if (st & IN_CSI) {
-        if (b >= 0x20 && b <= 0x3F) {
-            p->in_state = IN_CSI;
+    if (st == IN_SEQ) {
+        if (b >= 0x20 && b <= 0x3F) { /* parameter and intermediate bytes */
+            p->in_state = IN_SEQ;
             return;
         }
-        p->in_state = 0;
-        if (b >= 0x40 && b <= 0x7E)
+        if (b >= 0x40 && b <= 0x7E) /* the final byte */
             return;
+        /* any other byte ends it and is read as itself */
     }
-    if (b >= 0x80 || p->utf8_need) {
-        if (b >= 0x80 && !utf8_byte(p, b))
-            return;
-        p->utf8_need = 0; /* an ASCII byte cut the sequence short */
-        if (b >= 0x80) {
-            utf8_byte(p, b);
-            return;
-        }
-    }
+    if ((b & 0xC0u) != 0x80u) /* all but a continuation byte: */
+        drop_partial(p);        /* a half-typed character goes */
     switch (b) {
-    case '\n':
-        if (st & IN_CR)
-            return; /* CRLF is one Enter */
+    case '\r':
+        p->in_state = IN_CR;
         enter(p);
         return;
-    case '\r':
-        p->in_state |= IN_CR;
-        enter(p);
+    case '\n':
+        if (st != IN_CR) /* CRLF is one Enter */
+            enter(p);
         return;
     case 0x03:
-        puts_(p, "^C\r\n");
+        pf(p, "^C\r\n");
         finish(p, OM_PICKER_CANCEL);
         return;
     case 0x04:
@@ -661,16 +526,16 @@ static void input(om_picker_t *p, uint8_t b)
         }
         return;
     case 0x08:
-    case 0x7F:
+    case 0x7F: /* erases what the user sees: not a half-typed character */
         backspace(p);
         return;
     case 0x1B:
         p->in_state = IN_ESC;
         return;
     default:
-        if (b >= 0x20)
-            add_char(p, &b, 1);
-        return; /* other control bytes: line noise */
+        if (b >= 0x20) /* other control bytes: line noise */
+            add_byte(p, b);
+        return;
     }
 }
 
@@ -695,7 +560,7 @@ int om_picker_init(om_picker_t *p, const om_picker_cfg_t *cfg)
     if (!st->sel_load || st->sel_load(st->ctx, p->current, sizeof p->current) <= 0)
         p->current[0] = '\0';
     p->current[sizeof p->current - 1] = '\0';
-    draw_main(p);
+    show(p, LIST_POPULAR);
     flush(p);
     return p->status < 0 ? p->status : OM_OK;
 }
