@@ -117,62 +117,61 @@ int om_price_parse(const char *s, size_t n, om_price_t *out)
     return OM_OK;
 }
 
-/* The digit at decimal position q of the number whose digits are
- * d[0..nd) with the point after position point: q = 0 is the units, 1 the
- * first decimal, -1 the tens. */
-static char digit_at(const char *d, int nd, int point, int q)
+/* The digit at index i of d[0..nd), '0' outside it: the zeros a number
+ * has beyond its written digits on either side. */
+static char digit_at(const char *d, int nd, int i)
 {
-    int i = point - 1 + q;
     return (i >= 0 && i < nd) ? d[i] : '0';
 }
 
 /*
- * Writes that number rounded half up to at most max_dec decimals, with at
- * least min_dec (zeros beyond min_dec are dropped). Returns the length or
- * OM_ERR_NOSPACE.
+ * Writes the number whose digits are d[0..nd), the point after the first
+ * `point` of them (point may lie outside d), rounded half up to at most
+ * max_dec decimals, with at least min_dec (zeros beyond min_dec are
+ * dropped) and one integer digit. d[0] must be a '0' that takes the carry
+ * of a rounding. Returns the length or OM_ERR_NOSPACE.
  */
-static int write_decimal(const char *d, int nd, int point, int min_dec,
+static int write_decimal(char *d, int nd, int point, int min_dec,
                          int max_dec, char *buf, size_t cap)
 {
-    char dig[80]; /* a carry slot, the integer digits, then the decimals */
-    int ni = point > 1 ? point : 1, n = ni + max_dec, k, last, start, len;
+    int end = point + max_dec, i, first, last = max_dec;
 
-    if (n + 1 > (int)sizeof(dig))
-        return OM_ERR_NOSPACE;
-    dig[0] = '0';
-    for (k = 0; k < n; k++)
-        dig[1 + k] = digit_at(d, nd, point, k - ni + 1);
-    if (digit_at(d, nd, point, max_dec + 1) >= '5') {
-        for (k = n; k >= 0; k--) {
-            if (dig[k] != '9') {
-                dig[k]++;
-                break;
-            }
-            dig[k] = '0';
+    if (end < nd) { /* digits from d[end] on go, rounding half up */
+        if (end > 0 && d[end] >= '5') {
+            for (i = end - 1; d[i] == '9'; i--)
+                d[i] = '0';
+            d[i]++; /* stops at d[0] = '0' at the latest */
         }
+        nd = end;
     }
-    last = max_dec; /* decimal j sits at dig[ni + j] */
-    while (last > min_dec && dig[ni + last] == '0')
+    while (last > min_dec && digit_at(d, nd, point + last - 1) == '0')
         last--;
-    start = 0; /* leading zeros go, the units digit dig[ni] stays */
-    while (start < ni && dig[start] == '0')
-        start++;
-    len = ni - start + 1 + (last ? 1 + last : 0);
-    if ((size_t)len + 1 > cap)
+    /* Leading zeros go, but for the units digit d[point - 1]. */
+    first = point - 1 < 0 ? point - 1 : 0;
+    while (first < point - 1 && digit_at(d, nd, first) == '0')
+        first++;
+    if ((size_t)(point - first + (last ? last + 1 : 0)) >= cap)
         return OM_ERR_NOSPACE;
-    memcpy(buf, dig + start, (size_t)(ni - start + 1));
-    if (last) {
-        buf[ni - start + 1] = '.';
-        memcpy(buf + ni - start + 2, dig + ni + 1, (size_t)last);
+    for (i = first; i < point + last; i++) {
+        if (i == point)
+            *buf++ = '.';
+        *buf++ = digit_at(d, nd, i);
     }
-    buf[len] = '\0';
-    return len;
+    *buf = '\0';
+    return point - first + (last ? last + 1 : 0);
+}
+
+/* Writes p's digits after a '0' into d[22]; returns their count + 1. */
+static int mant_digits(om_price_t p, char d[22])
+{
+    d[0] = '0';
+    return om_u64_dec(price_mant(p), d + 1) + 1;
 }
 
 int om_price_format(om_price_t p, char *buf, size_t cap)
 {
-    char d[21];
-    int nd, scale, r;
+    char d[22];
+    int nd, scale = (int)price_scale(p), r;
 
     if (cap == 0)
         return OM_ERR_NOSPACE;
@@ -185,8 +184,7 @@ int om_price_format(om_price_t p, char *buf, size_t cap)
         memcpy(buf, "-1", 3);
         return 2;
     }
-    nd = om_u64_dec(price_mant(p), d);
-    scale = (int)price_scale(p);
+    nd = mant_digits(p, d);
     r = write_decimal(d, nd, nd - scale, scale, scale, buf, cap);
     if (r < 0)
         buf[0] = '\0';
@@ -196,70 +194,53 @@ int om_price_format(om_price_t p, char *buf, size_t cap)
 int om_price_format_per_million(om_price_t p, unsigned max_dec, char *buf,
                                 size_t cap)
 {
-    char d[21];
-    int nd, point, dec = (int)max_dec, r;
-    const char *word = NULL;
+    char d[22];
+    int nd, point, dec = max_dec < 2 ? 2 : max_dec > 30 ? 30 : (int)max_dec;
+    int r;
 
-    if (p == OM_PRICE_NONE)
-        word = "-";
-    else if (p == OM_PRICE_VARIABLE)
-        word = "var";
-    if (word) {
+    if (p >= OM_PRICE_VARIABLE) { /* the two words, "-" and "var" */
+        const char *word = p == OM_PRICE_NONE ? "-" : "var";
         size_t n = strlen(word);
-        if (cap < n + 1) {
-            if (cap)
-                buf[0] = '\0';
-            return OM_ERR_NOSPACE;
+        r = OM_ERR_NOSPACE;
+        if (cap > n) {
+            memcpy(buf, word, n + 1);
+            return (int)n;
         }
-        memcpy(buf, word, n + 1);
-        return (int)n;
+    } else {
+        nd = mant_digits(p, d);
+        point = nd - (int)price_scale(p) + 6; /* 10^6 tokens */
+        /* A tiny non-zero price keeps two significant digits rather than
+         * rounding to a misleading 0.00: its first one is at d[1]. */
+        if (price_mant(p) != 0 && 1 - point + 2 > dec)
+            dec = 1 - point + 2 > 30 ? 30 : 1 - point + 2;
+        r = write_decimal(d, nd, point, 2, dec, buf, cap);
     }
-    nd = om_u64_dec(price_mant(p), d);
-    point = nd - (int)price_scale(p) + 6;
-    if (dec < 2)
-        dec = 2;
-    /* A tiny non-zero price keeps two significant digits rather than
-     * rounding to a misleading 0.00. */
-    if (price_mant(p) != 0 && point < 0 && -point + 2 > dec)
-        dec = -point + 2;
-    if (dec > 30)
-        dec = 30;
-    r = write_decimal(d, nd, point, 2, dec, buf, cap);
     if (r < 0 && cap)
         buf[0] = '\0';
     return r;
 }
 
-static int price_rank(om_price_t p)
-{
-    return p == OM_PRICE_NONE ? 2 : p == OM_PRICE_VARIABLE ? 1 : 0;
-}
-
+/* Orders two prices: negative, 0 or positive as a is cheaper, equal or
+ * dearer. The reserved values are the two largest: missing and variable
+ * prices sort after every real one, whose scale is at most 30 < 31. */
 int om_price_cmp(om_price_t a, om_price_t b)
 {
-    uint64_t ma, mb;
-    unsigned sa, sb;
-    int ra = price_rank(a), rb = price_rank(b);
+    uint64_t ma = price_mant(a), mb = price_mant(b), t;
+    unsigned sa = price_scale(a), sb = price_scale(b);
+    int sign = 1;
 
-    if (ra || rb)
-        return ra - rb;
-    ma = price_mant(a);
-    mb = price_mant(b);
-    sa = price_scale(a);
-    sb = price_scale(b);
-    /* Bring both to the larger scale; a mantissa that would overflow is
-     * larger than any mantissa (both are below 2^59). */
-    while (sa < sb) {
-        if (ma >= MANT_LIMIT)
-            return 1;
+    if (a >= OM_PRICE_VARIABLE || b >= OM_PRICE_VARIABLE)
+        return (a > b) - (a < b);
+    if (sa > sb) { /* make a the one with fewer decimals */
+        t = ma, ma = mb, mb = t;
+        sa = sb, sb = price_scale(a);
+        sign = -1;
+    }
+    /* Bring a to b's scale; once a's mantissa passes 2^59 it is larger
+     * than b's, whatever is left to multiply. */
+    while (sa < sb && ma < MANT_LIMIT) {
         ma *= 10u;
         sa++;
     }
-    while (sb < sa) {
-        if (mb >= MANT_LIMIT)
-            return -1;
-        mb *= 10u;
-        sb++;
-    }
-    return ma < mb ? -1 : ma > mb;
+    return sign * ((ma > mb) - (ma < mb));
 }
