@@ -24,10 +24,11 @@ static om_price_t price_make(uint64_t mant, unsigned scale)
 static uint64_t price_mant(om_price_t p) { return p & (MANT_LIMIT - 1u); }
 static unsigned price_scale(om_price_t p) { return (unsigned)(p >> MANT_BITS); }
 
-/* Multiplies *m by 10^k; 0 when the result would not fit the mantissa. */
-static int mul_pow10(uint64_t *m, unsigned k)
+/* Multiplies *m by 10^k; 0 when the result would not fit the mantissa
+ * (below 2^59 before, so that the digit added next still fits). */
+static int mul_pow10(uint64_t *m, long k)
 {
-    while (k--) {
+    for (; k > 0; k--) {
         if (*m >= MANT_LIMIT / 10u)
             return 0;
         *m *= 10u;
@@ -35,83 +36,79 @@ static int mul_pow10(uint64_t *m, unsigned k)
     return 1;
 }
 
+/*
+ * One pass: the digits build mant, a digit after the point adds a decimal
+ * place to scale, an exponent takes places off. Zeros are counted, not
+ * multiplied in, until a non-zero digit follows them: trailing zeros
+ * ("0.0000030", "1.000000000000000000000") then never cost mantissa bits,
+ * and the value comes out normalised without a division.
+ */
 int om_price_parse(const char *s, size_t n, om_price_t *out)
 {
-    size_t i = 0;
-    int neg = 0, digits = 0, dot = 0;
+    const char *end = s + n, *run;
     uint64_t mant = 0;
-    long zeros = 0;   /* trailing zeros read but not yet multiplied in */
-    long frac = 0;    /* digits read after the decimal point */
-    long exp = 0, scale;
+    long scale = 0, zeros = 0, exp = 0;
+    int neg = 0, dot = 0;
 
-    if (i < n && s[i] == '-') {
+    if (s < end && *s == '-') {
         neg = 1;
-        i++;
+        s++;
     }
-    for (; i < n; i++) {
-        unsigned d = (unsigned)(s[i] - '0');
+    for (run = s; s < end; s++) {
+        unsigned d = (unsigned)(*s - '0');
         if (d > 9) {
-            if (s[i] != '.' || dot)
+            if (*s != '.' || dot)
                 break;
-            dot = 1; /* once; the digits after it count in frac */
+            dot = 1; /* once; the digits after it are decimal places */
+            run = s + 1;
             continue;
         }
-        digits++;
-        frac += dot;
-        if (frac > EXP_MAX)
+        scale += dot;
+        if (scale > EXP_MAX)
             return OM_ERR_SCHEMA;
         if (d == 0) {
-            if (mant != 0)
-                zeros++;
+            zeros += mant != 0; /* leading zeros are no digits of mant */
         } else {
-            if (!mul_pow10(&mant, (unsigned)zeros + 1u) || mant + d >= MANT_LIMIT)
+            if (!mul_pow10(&mant, zeros + 1))
                 return OM_ERR_SCHEMA;
             mant += d;
             zeros = 0;
         }
     }
-    if (dot && frac == 0)
-        return OM_ERR_SCHEMA; /* "1." */
-    if (digits == 0)
+    if (s == run) /* no digit, or none after the point ("1.") */
         return OM_ERR_SCHEMA;
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        int eneg = 0, ed = 0;
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-'))
-            eneg = s[i++] == '-';
-        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, ed++) {
-            exp = exp * 10 + (s[i] - '0');
+    if (s < end && (*s == 'e' || *s == 'E')) {
+        int eneg = 0;
+        if (++s < end && (*s == '+' || *s == '-'))
+            eneg = *s++ == '-';
+        for (run = s; s < end && *s >= '0' && *s <= '9'; s++) {
+            exp = exp * 10 + (*s - '0');
             if (exp > EXP_MAX)
                 return OM_ERR_SCHEMA;
         }
-        if (ed == 0)
+        if (s == run)
             return OM_ERR_SCHEMA;
-        if (eneg)
-            exp = -exp;
+        scale += eneg ? exp : -exp;
     }
-    if (i != n)
+    if (s != end)
         return OM_ERR_SCHEMA;
 
+    /* value = mant * 10^(zeros - scale) */
+    scale -= zeros;
     if (mant == 0) {
-        *out = price_make(0, 0); /* "0", "0.000", "-0" */
-        return OM_OK;
-    }
-    /* value = mant * 10^(zeros - frac + exp) */
-    scale = frac - zeros - exp;
-    if (scale < 0) {
-        if (scale < -(long)OM_PRICE_DIGITS_MAX ||
-            !mul_pow10(&mant, (unsigned)-scale))
+        scale = 0; /* "0", "0.000", "-0", "0e5" */
+    } else if (scale < 0) {
+        if (!mul_pow10(&mant, -scale))
             return OM_ERR_SCHEMA;
         scale = 0;
     }
     if (scale > SCALE_MAX)
         return OM_ERR_SCHEMA;
-    if (neg) {
-        if (mant == 1 && scale == 0) {
-            *out = OM_PRICE_VARIABLE;
-            return OM_OK;
-        }
-        return OM_ERR_SCHEMA;
+    if (neg && mant) {
+        if (mant != 1 || scale != 0)
+            return OM_ERR_SCHEMA; /* "-1" is the only negative price */
+        *out = OM_PRICE_VARIABLE;
+        return OM_OK;
     }
     *out = price_make(mant, (unsigned)scale);
     return OM_OK;
