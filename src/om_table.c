@@ -62,13 +62,21 @@ static int id_cmp(const om_table_t *t, const om_model_t *m, const char *id,
     return m->id_len < len ? -1 : m->id_len > len;
 }
 
-/* The first index whose id is not below id[0..len). */
-static size_t lower_bound(const om_table_t *t, const char *id, size_t len)
+/* Binary search: the index of id[0..len) with *found set, or else the
+ * index where it would go. */
+static size_t locate(const om_table_t *t, const char *id, size_t len,
+                          int *found)
 {
     size_t lo = 0, hi = t->count;
+    *found = 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (id_cmp(t, &t->models[mid], id, len) < 0)
+        int c = id_cmp(t, &t->models[mid], id, len);
+        if (c == 0) {
+            *found = 1; /* ids are unique */
+            return mid;
+        }
+        if (c < 0)
             lo = mid + 1;
         else
             hi = mid;
@@ -78,10 +86,9 @@ static size_t lower_bound(const om_table_t *t, const char *id, size_t len)
 
 int om_table_find(const om_table_t *t, const char *id, size_t len)
 {
-    size_t i = lower_bound(t, id, len);
-    if (i < t->count && id_cmp(t, &t->models[i], id, len) == 0)
-        return (int)i;
-    return OM_ERR_NOTFOUND;
+    int found;
+    size_t i = locate(t, id, len, &found);
+    return found ? (int)i : OM_ERR_NOTFOUND;
 }
 
 static size_t region_len(const om_model_t *m)
@@ -96,20 +103,29 @@ static uint64_t age(const om_model_t *m)
     return (uint64_t)m->created << 16 | (uint16_t)~m->seq;
 }
 
-/* The oldest unpinned model, or -1 when all are pinned. */
-static int oldest_unpinned(const om_table_t *t)
+/*
+ * The unpinned models younger than limit (by age), but for index skip:
+ * adds their pool bytes to *bytes and returns the oldest one's index, or
+ * -1 when there is none. They are the ones that may go to make room, and
+ * they go oldest first.
+ */
+static int oldest_below(const om_table_t *t, uint64_t limit, size_t skip,
+                        size_t *bytes)
 {
-    uint64_t best_key = UINT64_MAX;
-    int best = -1;
+    uint64_t best = limit;
+    int v = -1;
     size_t i;
     for (i = 0; i < t->count; i++) {
         const om_model_t *m = &t->models[i];
-        if (age(m) < best_key && !(m->flags & OM_MODEL_PINNED)) {
-            best_key = age(m);
-            best = (int)i;
+        if (i == skip || (m->flags & OM_MODEL_PINNED) || age(m) >= limit)
+            continue;
+        *bytes += region_len(m);
+        if (age(m) < best) {
+            best = age(m);
+            v = (int)i;
         }
     }
-    return best;
+    return v;
 }
 
 /* Drops record i and its pool region, keeping the pool packed. */
@@ -130,9 +146,12 @@ int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
                  const char *name)
 {
     size_t idl = m->id_len, nml = m->name_len, need = idl + nml + 2u;
-    size_t pos, i, count = t->count, used = t->pool_used;
+    size_t pos, skip = (size_t)-1, count = t->count, used = t->pool_used;
+    size_t freeable = 0;
     int result = OM_PUT_ADDED, found;
-    om_model_t rec = *m;
+    unsigned pinned = m->flags & OM_MODEL_PINNED;
+    uint64_t limit;
+    om_model_t *rec;
     char *p;
 
     if (nml == 0)
@@ -142,39 +161,32 @@ int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
         memchr(id, '\0', idl) || memchr(name, '\0', nml))
         return OM_ERR_INVAL;
 
-    pos = lower_bound(t, id, idl);
-    found = pos < count && id_cmp(t, &t->models[pos], id, idl) == 0;
+    pos = locate(t, id, idl, &found);
     if (found) {
         /* A repeated id: the later record wins, pinned if either was. */
-        rec.flags |= t->models[pos].flags & OM_MODEL_PINNED;
+        pinned |= t->models[pos].flags & OM_MODEL_PINNED;
+        skip = pos;
         count--;
         used -= region_len(&t->models[pos]);
         result = OM_PUT_REPLACED;
     }
-    if (count == OM_TABLE_CAPACITY || used + need > OM_POOL_SIZE) {
-        /* Full: only the unpinned models older than rec (any unpinned one
-         * when rec is pinned) may go. Checked before anything is dropped,
-         * so a model that is not added never costs another its place. */
-        size_t victims = 0, freeable = 0;
-        for (i = 0; i < t->count; i++) {
-            const om_model_t *o = &t->models[i];
-            if ((!found || i != pos) && !(o->flags & OM_MODEL_PINNED) &&
-                ((rec.flags & OM_MODEL_PINNED) || age(o) < age(&rec))) {
-                victims++;
-                freeable += region_len(o);
-            }
-        }
-        if ((count == OM_TABLE_CAPACITY && victims == 0) ||
-            used + need > OM_POOL_SIZE + freeable)
-            return OM_PUT_DROPPED; /* a repeated id keeps its old record */
-    }
+    /* When full, only the unpinned models older than the newcomer (any
+     * unpinned one when it is pinned) may go. Checked before anything is
+     * dropped, so a model that is not added never costs another its
+     * place. */
+    limit = pinned ? UINT64_MAX : age(m);
+    if ((count == OM_TABLE_CAPACITY || used + need > OM_POOL_SIZE) &&
+        ((oldest_below(t, limit, skip, &freeable) < 0 &&
+          count == OM_TABLE_CAPACITY) ||
+         used + need > OM_POOL_SIZE + freeable))
+        return OM_PUT_DROPPED; /* a repeated id keeps its old record */
     if (found)
         remove_at(t, pos); /* pos stays the place for the new record */
 
-    /* Drop the oldest unpinned models until rec fits; the check above
-     * says this ends before reaching any model newer than rec. */
+    /* Drop the oldest of those until the newcomer fits; by the check
+     * above there are enough of them. */
     while (t->count == OM_TABLE_CAPACITY || t->pool_used + need > OM_POOL_SIZE) {
-        size_t v = (size_t)oldest_unpinned(t);
+        size_t v = (size_t)oldest_below(t, limit, (size_t)-1, &freeable);
         remove_at(t, v);
         if (v < pos)
             pos--;
@@ -182,16 +194,17 @@ int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
             result = OM_PUT_EVICTED;
     }
 
-    rec.str = (om_off_t)t->pool_used;
-    p = &t->pool[rec.str];
+    p = &t->pool[t->pool_used];
     memcpy(p, id, idl);
     p[idl] = '\0';
     memcpy(p + idl + 1, name, nml);
     p[need - 1] = '\0';
+    rec = &t->models[pos];
+    memmove(rec + 1, rec, (t->count - pos) * sizeof *rec);
+    *rec = *m;
+    rec->str = (om_off_t)t->pool_used;
+    rec->flags |= (uint8_t)pinned;
     t->pool_used += (uint32_t)need;
-    memmove(&t->models[pos + 1], &t->models[pos],
-            (t->count - pos) * sizeof(om_model_t));
-    t->models[pos] = rec;
     t->count++;
     return result;
 }
