@@ -218,26 +218,22 @@ int om_price_format_per_million(om_price_t p, unsigned max_dec, char *buf,
 }
 
 /* Orders two prices: negative, 0 or positive as a is cheaper, equal or
- * dearer. The reserved values are the two largest: missing and variable
- * prices sort after every real one, whose scale is at most 30 < 31. */
+ * dearer. The reserved values are the two largest: compared as they are,
+ * missing and variable prices sort after every real one (whose scale is
+ * at most 30 < 31). Real ones are brought to the same scale; a mantissa
+ * that passes 2^59 on the way is larger than the other, whatever is left
+ * to multiply. */
 int om_price_cmp(om_price_t a, om_price_t b)
 {
-    uint64_t ma = price_mant(a), mb = price_mant(b), t;
-    unsigned sa = price_scale(a), sb = price_scale(b);
-    int sign = 1;
-
-    if (a >= OM_PRICE_VARIABLE || b >= OM_PRICE_VARIABLE)
-        return (a > b) - (a < b);
-    if (sa > sb) { /* make a the one with fewer decimals */
-        t = ma, ma = mb, mb = t;
-        sa = sb, sb = price_scale(a);
-        sign = -1;
+    uint64_t ma = a, mb = b;
+    if (a < OM_PRICE_VARIABLE && b < OM_PRICE_VARIABLE) {
+        unsigned sa = price_scale(a), sb = price_scale(b);
+        ma = price_mant(a);
+        mb = price_mant(b);
+        for (; sa < sb && ma < MANT_LIMIT; sa++)
+            ma *= 10u;
+        for (; sb < sa && mb < MANT_LIMIT; sb++)
+            mb *= 10u;
     }
-    /* Bring a to b's scale; once a's mantissa passes 2^59 it is larger
-     * than b's, whatever is left to multiply. */
-    while (sa < sb && ma < MANT_LIMIT) {
-        ma *= 10u;
-        sa++;
-    }
-    return sign * ((ma > mb) - (ma < mb));
+    return (ma > mb) - (ma < mb);
 }
