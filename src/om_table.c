@@ -258,11 +258,11 @@ static int order_cmp(const om_table_t *t, om_order_t o, size_t a, size_t b)
         c = om_price_cmp(x->prompt, y->prompt);
         if (!c)
             c = om_price_cmp(x->completion, y->completion);
-    } else if (o == OM_ORDER_CONTEXT) {
-        c = (x->context_length < y->context_length) -
-            (x->context_length > y->context_length);
-    } else if (o == OM_ORDER_NEWEST) {
-        c = (age(x) < age(y)) - (age(x) > age(y));
+    } else if (o == OM_ORDER_CONTEXT || o == OM_ORDER_NEWEST) {
+        /* the larger key first: the context, or the age (newest first) */
+        uint64_t kx = o == OM_ORDER_CONTEXT ? x->context_length : age(x);
+        uint64_t ky = o == OM_ORDER_CONTEXT ? y->context_length : age(y);
+        c = (kx < ky) - (kx > ky);
     }
     return c ? c : (a > b) - (a < b);
 }
