@@ -192,24 +192,28 @@ int om_price_format_per_million(om_price_t p, unsigned max_dec, char *buf,
                                 size_t cap)
 {
     char d[22];
-    int nd, point, dec = max_dec < 2 ? 2 : max_dec > 30 ? 30 : (int)max_dec;
-    int r;
+    int nd, point, dec = (int)max_dec;
+    int r = OM_ERR_NOSPACE;
 
     if (p >= OM_PRICE_VARIABLE) { /* the two words, "-" and "var" */
-        const char *word = p == OM_PRICE_NONE ? "-" : "var";
-        size_t n = strlen(word);
-        r = OM_ERR_NOSPACE;
+        size_t n = p == OM_PRICE_NONE ? 1 : 3;
         if (cap > n) {
-            memcpy(buf, word, n + 1);
+            memcpy(buf, p == OM_PRICE_NONE ? "-" : "var", n + 1);
             return (int)n;
         }
     } else {
         nd = mant_digits(p, d);
         point = nd - (int)price_scale(p) + 6; /* 10^6 tokens */
-        /* A tiny non-zero price keeps two significant digits rather than
-         * rounding to a misleading 0.00: its first one is at d[1]. */
-        if (price_mant(p) != 0 && 1 - point + 2 > dec)
-            dec = 1 - point + 2 > 30 ? 30 : 1 - point + 2;
+        /* A tiny price keeps two significant digits rather than rounding
+         * to a misleading 0.00: the first is d[1], at decimal 1 - point
+         * (26 at most, with scale 31). A zero still gives "0.00", as
+         * zeros past 2 decimals go. */
+        if (dec < 2)
+            dec = 2;
+        if (dec > 30)
+            dec = 30;
+        if (3 - point > dec)
+            dec = 3 - point;
         r = write_decimal(d, nd, point, 2, dec, buf, cap);
     }
     if (r < 0 && cap)
