@@ -129,9 +129,10 @@ int om_parse_u32(const char *s, size_t n, uint32_t *out)
         return OM_ERR_SCHEMA;
     for (i = 0; i < n; i++) {
         unsigned d = (unsigned)(s[i] - '0');
-        if (d > 9 || (v > 429496729u) || (v == 429496729u && d > 5))
+        uint64_t w = (uint64_t)v * 10u + d; /* one 32x32 multiply */
+        if (d > 9 || w > UINT32_MAX)
             return OM_ERR_SCHEMA;
-        v = v * 10u + d;
+        v = (uint32_t)w;
     }
     *out = v;
     return OM_OK;
