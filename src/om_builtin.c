@@ -35,23 +35,23 @@ static const char names[] = "Anthropic: Claude Sonnet 4\0"
 int om_table_load_defaults(om_table_t *t)
 {
     const char *name = names;
+    om_model_t m;
     size_t i;
 #ifdef OM_HAVE_SNAPSHOT
     if (om_image_load(t, om_snapshot_image, om_snapshot_image_len) == OM_OK)
         return OM_OK;
 #endif
     om_table_init(t);
+    memset(&m, 0, sizeof m);
+    m.prompt = OM_PRICE_NONE;
+    m.completion = OM_PRICE_NONE;
+    m.flags = OM_MODEL_PINNED;
     for (i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
-        om_model_t m;
         int r;
-        memset(&m, 0, sizeof m);
-        m.prompt = OM_PRICE_NONE;
-        m.completion = OM_PRICE_NONE;
         m.created = defaults[i].created;
         m.seq = (uint16_t)i;
         m.id_len = (uint8_t)strlen(defaults[i].id);
         m.name_len = (uint8_t)strlen(name);
-        m.flags = OM_MODEL_PINNED;
         r = om_table_put(t, &m, defaults[i].id, name);
         if (r < 0)
             return r;
