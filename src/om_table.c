@@ -248,8 +248,8 @@ int om_model_matches(const om_table_t *t, const om_model_t *m,
                            strlen(f->term));
 }
 
-/* Orders two table indexes; ties fall back to the index, i.e. to the id,
- * so the order is total and the result deterministic. */
+/* Orders two different table indexes; ties fall back to the index, i.e.
+ * to the id, so the order is total and the result deterministic. */
 static int order_cmp(const om_table_t *t, om_order_t o, size_t a, size_t b)
 {
     const om_model_t *x = &t->models[a], *y = &t->models[b];
@@ -264,7 +264,7 @@ static int order_cmp(const om_table_t *t, om_order_t o, size_t a, size_t b)
         uint64_t ky = o == OM_ORDER_CONTEXT ? y->context_length : age(y);
         c = (kx < ky) - (kx > ky);
     }
-    return c ? c : (a > b) - (a < b);
+    return c ? c : a < b ? -1 : 1;
 }
 
 /*
