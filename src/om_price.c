@@ -239,5 +239,5 @@ int om_price_cmp(om_price_t a, om_price_t b)
         for (; sb < sa && mb < MANT_LIMIT; sb++)
             mb *= 10u;
     }
-    return (ma > mb) - (ma < mb);
+    return ma < mb ? -1 : ma > mb;
 }

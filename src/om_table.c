@@ -262,7 +262,7 @@ static int order_cmp(const om_table_t *t, om_order_t o, size_t a, size_t b)
         /* the larger key first: the context, or the age (newest first) */
         uint64_t kx = o == OM_ORDER_CONTEXT ? x->context_length : age(x);
         uint64_t ky = o == OM_ORDER_CONTEXT ? y->context_length : age(y);
-        c = (kx < ky) - (kx > ky);
+        c = kx > ky ? -1 : kx < ky;
     }
     return c ? c : a < b ? -1 : 1;
 }
