@@ -62,33 +62,28 @@ static int id_cmp(const om_table_t *t, const om_model_t *m, const char *id,
     return m->id_len < len ? -1 : m->id_len > len;
 }
 
-/* Binary search: the index of id[0..len) with *found set, or else the
- * index where it would go. */
-static size_t locate(const om_table_t *t, const char *id, size_t len,
-                          int *found)
+/* Binary search for id[0..len): its index, or when it is not there
+ * -1 - the index where it would go. */
+static int locate(const om_table_t *t, const char *id, size_t len)
 {
     size_t lo = 0, hi = t->count;
-    *found = 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int c = id_cmp(t, &t->models[mid], id, len);
-        if (c == 0) {
-            *found = 1; /* ids are unique */
-            return mid;
-        }
+        if (c == 0)
+            return (int)mid; /* ids are unique */
         if (c < 0)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo;
+    return -1 - (int)lo;
 }
 
 int om_table_find(const om_table_t *t, const char *id, size_t len)
 {
-    int found;
-    size_t i = locate(t, id, len, &found);
-    return found ? (int)i : OM_ERR_NOTFOUND;
+    int i = locate(t, id, len);
+    return i >= 0 ? i : OM_ERR_NOTFOUND;
 }
 
 static size_t region_len(const om_model_t *m)
@@ -148,7 +143,7 @@ int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
     size_t idl = m->id_len, nml = m->name_len, need = idl + nml + 2u;
     size_t pos, skip = (size_t)-1, count = t->count, used = t->pool_used;
     size_t freeable = 0;
-    int result = OM_PUT_ADDED, found;
+    int result = OM_PUT_ADDED, at, found;
     unsigned pinned = m->flags & OM_MODEL_PINNED;
     uint64_t limit;
     om_model_t *rec;
@@ -161,7 +156,9 @@ int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
         memchr(id, '\0', idl) || memchr(name, '\0', nml))
         return OM_ERR_INVAL;
 
-    pos = locate(t, id, idl, &found);
+    at = locate(t, id, idl);
+    found = at >= 0;
+    pos = (size_t)(found ? at : -1 - at);
     if (found) {
         /* A repeated id: the later record wins, pinned if either was. */
         pinned |= t->models[pos].flags & OM_MODEL_PINNED;
