@@ -165,7 +165,6 @@ int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
         skip = pos;
         count--;
         used -= region_len(&t->models[pos]);
-        result = OM_PUT_REPLACED;
     }
     /* When full, only the unpinned models older than the newcomer (any
      * unpinned one when it is pinned) may go. Checked before anything is
@@ -187,8 +186,7 @@ int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
         remove_at(t, v);
         if (v < pos)
             pos--;
-        if (!found)
-            result = OM_PUT_EVICTED;
+        result = OM_PUT_EVICTED;
     }
 
     p = &t->pool[t->pool_used];
@@ -203,7 +201,7 @@ int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
     rec->flags |= (uint8_t)pinned;
     t->pool_used += (uint32_t)need;
     t->count++;
-    return result;
+    return found ? OM_PUT_REPLACED : result;
 }
 
 /* ------------------------------------------------------------- queries */
