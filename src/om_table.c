@@ -149,11 +149,9 @@ int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
     om_model_t *rec;
     char *p;
 
-    if (nml == 0)
-        name = ""; /* a caller may pass NULL for no name */
     if (idl == 0 || idl > OM_ID_MAX || nml > OM_NAME_MAX ||
         (unsigned char)id[0] <= ' ' || need > OM_POOL_SIZE ||
-        memchr(id, '\0', idl) || memchr(name, '\0', nml))
+        memchr(id, '\0', idl) || (nml && memchr(name, '\0', nml)))
         return OM_ERR_INVAL;
 
     at = locate(t, id, idl);
@@ -191,7 +189,8 @@ int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
     p = &t->pool[t->pool_used];
     memcpy(p, id, idl);
     p[idl] = '\0';
-    memcpy(p + idl + 1, name, nml);
+    if (nml) /* name may be NULL then */
+        memcpy(p + idl + 1, name, nml);
     p[need - 1] = '\0';
     rec = &t->models[pos];
     memmove(rec + 1, rec, (t->count - pos) * sizeof *rec);
