@@ -71,9 +71,9 @@ int om_json_unescape(const char *s, size_t n, char *out, size_t max,
         } else if (cp >= 0x80) {
             /* Raw UTF-8: the lead byte gives the length; C0, C1 and F5..FF
              * lead nothing valid. */
-            adv = cp < 0xC2 ? 0 : cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : cp < 0xF5 ? 4 : 0;
-            if (adv == 0)
+            if (cp < 0xC2 || cp > 0xF4)
                 return OM_ERR_JSON;
+            adv = cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
             cp &= 0x7Fu >> adv;
             for (k = 1; k < adv; k++) {
                 if (i + k >= n)
