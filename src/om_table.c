@@ -99,10 +99,10 @@ static uint64_t age(const om_model_t *m)
 }
 
 /*
- * The unpinned models younger than limit (by age), but for index skip:
- * adds their pool bytes to *bytes and returns the oldest one's index, or
- * -1 when there is none. They are the ones that may go to make room, and
- * they go oldest first.
+ * The unpinned models older than limit (whose age is below it), but for
+ * index skip: adds their pool bytes to *bytes and returns the oldest one's
+ * index, or -1 when there is none. They are the ones that may go to make
+ * room for a newcomer of that age, and they go oldest first.
  */
 static int oldest_below(const om_table_t *t, uint64_t limit, size_t skip,
                         size_t *bytes)
@@ -178,7 +178,8 @@ int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
 
     /* Drop the oldest of those until the newcomer fits; by the check
      * above there are enough of them. */
-    while (t->count == OM_TABLE_CAPACITY || t->pool_used + need > OM_POOL_SIZE) {
+    while (t->count == OM_TABLE_CAPACITY ||
+           t->pool_used + need > OM_POOL_SIZE) {
         size_t v = (size_t)oldest_below(t, limit, (size_t)-1, &freeable);
         remove_at(t, v);
         if (v < pos)
@@ -211,7 +212,8 @@ static int contains_nocase(const char *hay, size_t hl, const char *needle,
     size_t i, j;
     for (i = 0; i + nl <= hl; i++) {
         for (j = 0; j < nl; j++) {
-            unsigned a = (unsigned char)hay[i + j], b = (unsigned char)needle[j];
+            unsigned a = (unsigned char)hay[i + j];
+            unsigned b = (unsigned char)needle[j];
             if (a - 'A' < 26u)
                 a |= 0x20u; /* to lower case */
             if (b - 'A' < 26u)
