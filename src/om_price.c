@@ -24,10 +24,11 @@ static om_price_t price_make(uint64_t mant, unsigned scale)
 static uint64_t price_mant(om_price_t p) { return p & (MANT_LIMIT - 1u); }
 static unsigned price_scale(om_price_t p) { return (unsigned)(p >> MANT_BITS); }
 
-/* Multiplies *m by 10^k; 0 when the result would not fit the mantissa. */
-static int mul_pow10(uint64_t *m, unsigned k)
+/* Multiplies *m by 10^k; 0 when the result would not fit the mantissa
+ * (below 2^59 before, so that the digit added next still fits). */
+static int mul_pow10(uint64_t *m, long k)
 {
-    while (k--) {
+    for (; k > 0; k--) {
         if (*m >= MANT_LIMIT / 10u)
             return 0;
         *m *= 10u;
@@ -35,144 +36,139 @@ static int mul_pow10(uint64_t *m, unsigned k)
     return 1;
 }
 
+/*
+ * One pass: the digits build mant, a digit after the point adds a decimal
+ * place to scale, an exponent takes places off. Zeros are counted, not
+ * multiplied in, until a non-zero digit follows them: trailing zeros
+ * ("0.0000030", "1.000000000000000000000") then never cost mantissa bits,
+ * and the value comes out normalised without a division.
+ */
 int om_price_parse(const char *s, size_t n, om_price_t *out)
 {
-    size_t i = 0;
-    int neg = 0, digits = 0, dot = 0;
+    const char *end = s + n, *run;
     uint64_t mant = 0;
-    long zeros = 0;   /* trailing zeros read but not yet multiplied in */
-    long frac = 0;    /* digits read after the decimal point */
-    long exp = 0, scale;
+    long scale = 0, zeros = 0, exp = 0;
+    int neg = 0, dot = 0;
 
-    if (i < n && s[i] == '-') {
+    if (s < end && *s == '-') {
         neg = 1;
-        i++;
+        s++;
     }
-    for (; i < n; i++) {
-        unsigned d = (unsigned)(s[i] - '0');
+    for (run = s; s < end; s++) {
+        unsigned d = (unsigned)(*s - '0');
         if (d > 9) {
-            if (s[i] != '.' || dot)
+            if (*s != '.' || dot)
                 break;
-            dot = 1; /* once; the digits after it count in frac */
+            dot = 1; /* once; the digits after it are decimal places */
+            run = s + 1;
             continue;
         }
-        digits++;
-        frac += dot;
-        if (frac > EXP_MAX)
+        scale += dot;
+        if (scale > EXP_MAX)
             return OM_ERR_SCHEMA;
         if (d == 0) {
-            if (mant != 0)
-                zeros++;
+            zeros += mant != 0; /* leading zeros are no digits of mant */
         } else {
-            if (!mul_pow10(&mant, (unsigned)zeros + 1u) || mant + d >= MANT_LIMIT)
+            if (!mul_pow10(&mant, zeros + 1))
                 return OM_ERR_SCHEMA;
             mant += d;
             zeros = 0;
         }
     }
-    if (dot && frac == 0)
-        return OM_ERR_SCHEMA; /* "1." */
-    if (digits == 0)
+    if (s == run) /* no digit, or none after the point ("1.") */
         return OM_ERR_SCHEMA;
-    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-        int eneg = 0, ed = 0;
-        i++;
-        if (i < n && (s[i] == '+' || s[i] == '-'))
-            eneg = s[i++] == '-';
-        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, ed++) {
-            exp = exp * 10 + (s[i] - '0');
+    if (s < end && (*s == 'e' || *s == 'E')) {
+        int eneg = 0;
+        if (++s < end && (*s == '+' || *s == '-'))
+            eneg = *s++ == '-';
+        for (run = s; s < end && *s >= '0' && *s <= '9'; s++) {
+            exp = exp * 10 + (*s - '0');
             if (exp > EXP_MAX)
                 return OM_ERR_SCHEMA;
         }
-        if (ed == 0)
+        if (s == run)
             return OM_ERR_SCHEMA;
-        if (eneg)
-            exp = -exp;
+        scale += eneg ? exp : -exp;
     }
-    if (i != n)
+    if (s != end)
         return OM_ERR_SCHEMA;
 
+    /* value = mant * 10^(zeros - scale) */
+    scale -= zeros;
     if (mant == 0) {
-        *out = price_make(0, 0); /* "0", "0.000", "-0" */
-        return OM_OK;
-    }
-    /* value = mant * 10^(zeros - frac + exp) */
-    scale = frac - zeros - exp;
-    if (scale < 0) {
-        if (scale < -(long)OM_PRICE_DIGITS_MAX ||
-            !mul_pow10(&mant, (unsigned)-scale))
+        scale = 0; /* "0", "0.000", "-0", "0e5" */
+    } else if (scale < 0) {
+        if (!mul_pow10(&mant, -scale))
             return OM_ERR_SCHEMA;
         scale = 0;
     }
     if (scale > SCALE_MAX)
         return OM_ERR_SCHEMA;
-    if (neg) {
-        if (mant == 1 && scale == 0) {
-            *out = OM_PRICE_VARIABLE;
-            return OM_OK;
-        }
-        return OM_ERR_SCHEMA;
+    if (neg && mant) {
+        if (mant != 1 || scale != 0)
+            return OM_ERR_SCHEMA; /* "-1" is the only negative price */
+        *out = OM_PRICE_VARIABLE;
+        return OM_OK;
     }
     *out = price_make(mant, (unsigned)scale);
     return OM_OK;
 }
 
-/* The digit at decimal position q of the number whose digits are
- * d[0..nd) with the point after position point: q = 0 is the units, 1 the
- * first decimal, -1 the tens. */
-static char digit_at(const char *d, int nd, int point, int q)
+/* The digit at index i of d[0..nd), '0' outside it: the zeros a number
+ * has beyond its written digits on either side. */
+static char digit_at(const char *d, int nd, int i)
 {
-    int i = point - 1 + q;
     return (i >= 0 && i < nd) ? d[i] : '0';
 }
 
 /*
- * Writes that number rounded half up to at most max_dec decimals, with at
- * least min_dec (zeros beyond min_dec are dropped). Returns the length or
- * OM_ERR_NOSPACE.
+ * Writes the number whose digits are d[0..nd), the point after the first
+ * `point` of them (point may lie outside d), rounded half up to at most
+ * max_dec decimals, with at least min_dec (zeros beyond min_dec are
+ * dropped) and one integer digit. d[0] must be a '0' that takes the carry
+ * of a rounding. Returns the length or OM_ERR_NOSPACE.
  */
-static int write_decimal(const char *d, int nd, int point, int min_dec,
+static int write_decimal(char *d, int nd, int point, int min_dec,
                          int max_dec, char *buf, size_t cap)
 {
-    char dig[80]; /* a carry slot, the integer digits, then the decimals */
-    int ni = point > 1 ? point : 1, n = ni + max_dec, k, last, start, len;
+    int end = point + max_dec, i, first, last = max_dec;
 
-    if (n + 1 > (int)sizeof(dig))
-        return OM_ERR_NOSPACE;
-    dig[0] = '0';
-    for (k = 0; k < n; k++)
-        dig[1 + k] = digit_at(d, nd, point, k - ni + 1);
-    if (digit_at(d, nd, point, max_dec + 1) >= '5') {
-        for (k = n; k >= 0; k--) {
-            if (dig[k] != '9') {
-                dig[k]++;
-                break;
-            }
-            dig[k] = '0';
+    if (end < nd) { /* digits from d[end] on go, rounding half up */
+        if (end > 0 && d[end] >= '5') {
+            for (i = end - 1; d[i] == '9'; i--)
+                d[i] = '0';
+            d[i]++; /* stops at d[0] = '0' at the latest */
         }
+        nd = end;
     }
-    last = max_dec; /* decimal j sits at dig[ni + j] */
-    while (last > min_dec && dig[ni + last] == '0')
+    while (last > min_dec && digit_at(d, nd, point + last - 1) == '0')
         last--;
-    start = 0; /* leading zeros go, the units digit dig[ni] stays */
-    while (start < ni && dig[start] == '0')
-        start++;
-    len = ni - start + 1 + (last ? 1 + last : 0);
-    if ((size_t)len + 1 > cap)
+    /* Leading zeros go, but for the units digit d[point - 1]. */
+    first = point - 1 < 0 ? point - 1 : 0;
+    while (first < point - 1 && digit_at(d, nd, first) == '0')
+        first++;
+    if ((size_t)(point - first + (last ? last + 1 : 0)) >= cap)
         return OM_ERR_NOSPACE;
-    memcpy(buf, dig + start, (size_t)(ni - start + 1));
-    if (last) {
-        buf[ni - start + 1] = '.';
-        memcpy(buf + ni - start + 2, dig + ni + 1, (size_t)last);
+    for (i = first; i < point + last; i++) {
+        if (i == point)
+            *buf++ = '.';
+        *buf++ = digit_at(d, nd, i);
     }
-    buf[len] = '\0';
-    return len;
+    *buf = '\0';
+    return point - first + (last ? last + 1 : 0);
+}
+
+/* Writes p's digits after a '0' into d[22]; returns their count + 1. */
+static int mant_digits(om_price_t p, char d[22])
+{
+    d[0] = '0';
+    return om_u64_dec(price_mant(p), d + 1) + 1;
 }
 
 int om_price_format(om_price_t p, char *buf, size_t cap)
 {
-    char d[21];
-    int nd, scale, r;
+    char d[22];
+    int nd, scale = (int)price_scale(p), r;
 
     if (cap == 0)
         return OM_ERR_NOSPACE;
@@ -185,8 +181,7 @@ int om_price_format(om_price_t p, char *buf, size_t cap)
         memcpy(buf, "-1", 3);
         return 2;
     }
-    nd = om_u64_dec(price_mant(p), d);
-    scale = (int)price_scale(p);
+    nd = mant_digits(p, d);
     r = write_decimal(d, nd, nd - scale, scale, scale, buf, cap);
     if (r < 0)
         buf[0] = '\0';
@@ -196,70 +191,53 @@ int om_price_format(om_price_t p, char *buf, size_t cap)
 int om_price_format_per_million(om_price_t p, unsigned max_dec, char *buf,
                                 size_t cap)
 {
-    char d[21];
-    int nd, point, dec = (int)max_dec, r;
-    const char *word = NULL;
+    char d[22];
+    int nd, point, dec = (int)max_dec;
+    int r = OM_ERR_NOSPACE;
 
-    if (p == OM_PRICE_NONE)
-        word = "-";
-    else if (p == OM_PRICE_VARIABLE)
-        word = "var";
-    if (word) {
-        size_t n = strlen(word);
-        if (cap < n + 1) {
-            if (cap)
-                buf[0] = '\0';
-            return OM_ERR_NOSPACE;
+    if (p >= OM_PRICE_VARIABLE) { /* the two words, "-" and "var" */
+        size_t n = p == OM_PRICE_NONE ? 1 : 3;
+        if (cap > n) {
+            memcpy(buf, p == OM_PRICE_NONE ? "-" : "var", n + 1);
+            return (int)n;
         }
-        memcpy(buf, word, n + 1);
-        return (int)n;
+    } else {
+        nd = mant_digits(p, d);
+        point = nd - (int)price_scale(p) + 6; /* 10^6 tokens */
+        /* A tiny price keeps two significant digits rather than rounding
+         * to a misleading 0.00: the first is d[1], at decimal 1 - point
+         * (26 at most, with scale 31). A zero still gives "0.00", as
+         * zeros past 2 decimals go. */
+        if (dec < 2)
+            dec = 2;
+        if (dec > 30)
+            dec = 30;
+        if (3 - point > dec)
+            dec = 3 - point;
+        r = write_decimal(d, nd, point, 2, dec, buf, cap);
     }
-    nd = om_u64_dec(price_mant(p), d);
-    point = nd - (int)price_scale(p) + 6;
-    if (dec < 2)
-        dec = 2;
-    /* A tiny non-zero price keeps two significant digits rather than
-     * rounding to a misleading 0.00. */
-    if (price_mant(p) != 0 && point < 0 && -point + 2 > dec)
-        dec = -point + 2;
-    if (dec > 30)
-        dec = 30;
-    r = write_decimal(d, nd, point, 2, dec, buf, cap);
     if (r < 0 && cap)
         buf[0] = '\0';
     return r;
 }
 
-static int price_rank(om_price_t p)
-{
-    return p == OM_PRICE_NONE ? 2 : p == OM_PRICE_VARIABLE ? 1 : 0;
-}
-
+/* Orders two prices: negative, 0 or positive as a is cheaper, equal or
+ * dearer. The reserved values are the two largest: compared as they are,
+ * missing and variable prices sort after every real one (whose scale is
+ * at most 30 < 31). Real ones are brought to the same scale; a mantissa
+ * that passes 2^59 on the way is larger than the other, whatever is left
+ * to multiply. */
 int om_price_cmp(om_price_t a, om_price_t b)
 {
-    uint64_t ma, mb;
-    unsigned sa, sb;
-    int ra = price_rank(a), rb = price_rank(b);
-
-    if (ra || rb)
-        return ra - rb;
-    ma = price_mant(a);
-    mb = price_mant(b);
-    sa = price_scale(a);
-    sb = price_scale(b);
-    /* Bring both to the larger scale; a mantissa that would overflow is
-     * larger than any mantissa (both are below 2^59). */
-    while (sa < sb) {
-        if (ma >= MANT_LIMIT)
-            return 1;
-        ma *= 10u;
-        sa++;
-    }
-    while (sb < sa) {
-        if (mb >= MANT_LIMIT)
-            return -1;
-        mb *= 10u;
-        sb++;
+    uint64_t ma = a, mb = b;
+    if (a < OM_PRICE_VARIABLE && b < OM_PRICE_VARIABLE) {
+        unsigned sa = price_scale(a), sb = price_scale(b);
+        ma = price_mant(a);
+        mb = price_mant(b);
+        for (; sa < sb && ma < MANT_LIMIT; sa++)
+            ma *= 10u;
+        for (; sb < sa && mb < MANT_LIMIT; sb++)
+            mb *= 10u;
     }
     return ma < mb ? -1 : ma > mb;
 }

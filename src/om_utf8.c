@@ -1,119 +1,59 @@
 /*
  * om_utf8.c - decoding JSON string bodies to checked UTF-8.
+ *
+ * Every character, escaped or raw, is first decoded to its code point,
+ * checked once, then written out as UTF-8 again. Valid UTF-8 has one
+ * encoding only, so raw text comes out byte for byte as it came in.
  */
 #include <string.h>
 
 #include "ormodels.h"
 #include "om_internal.h"
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Reads \uXXXX at s[i] (the backslash); -1 if malformed or short. */
+/* Reads the \uXXXX at s[i]; -1 if it is not one, or is cut short by n. */
 static long read_u(const char *s, size_t n, size_t i)
 {
     long v = 0;
     size_t k;
     if (i + 6 > n || s[i] != '\\' || s[i + 1] != 'u')
         return -1;
-    for (k = 2; k < 6; k++) {
-        int h = hexval(s[i + k]);
-        if (h < 0)
-            return -1;
-        v = v * 16 + h;
+    for (k = i + 2; k < i + 6; k++) {
+        unsigned c = (unsigned char)s[k], h = c - '0';
+        if (h > 9) {
+            h = (c | 0x20u) - 'a' + 10u; /* either case */
+            if (h < 10 || h > 15)
+                return -1;
+        }
+        v = v * 16 + (long)h;
     }
     return v;
 }
 
-/* Length of the valid UTF-8 sequence at s[0..n), 0 if invalid, -1 if it
- * is a valid start cut short by n. */
-static int utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned c = s[0];
-    int len = c < 0x80 ? 1 : c < 0xC2 ? 0 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : c < 0xF5 ? 4 : 0;
-    int k;
-    unsigned long cp;
-    if (len < 2)
-        return len;
-    cp = c & (0x3Fu >> (len - 1));
-    for (k = 1; k < len; k++) {
-        if ((size_t)k >= n)
-            return -1;
-        if ((s[k] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[k] & 0x3Fu);
-    }
-    /* overlong (below 0x80, 0x800, 0x10000), too high, or a surrogate */
-    if (cp < (len == 2 ? 0x80u : 0x800u << (5 * (len - 3))) || cp > 0x10FFFF ||
-        (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
-/* Writes cp as UTF-8 into o; returns its length. */
-static int put_cp(unsigned long cp, char *o)
-{
-    int len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4, k;
-    if (len == 1) {
-        o[0] = (char)cp;
-        return 1;
-    }
-    for (k = len - 1; k > 0; k--) {
-        o[k] = (char)(0x80 | (cp & 0x3F));
-        cp >>= 6;
-    }
-    o[0] = (char)(((0xF00u >> len) & 0xFFu) | cp); /* C0, E0 or F0 */
-    return len;
-}
-
-/* The one-letter escapes and what they stand for. */
-static const char esc_in[] = "\"\\/bfnrt";
-static const char esc_out[] = "\"\\/\b\f\n\r\t";
+/* The one-letter escapes, then at the same place + 8 what they stand for. */
+static const char esc[16] = "\"\\/bfnrt\"\\/\b\f\n\r\t";
 
 int om_json_unescape(const char *s, size_t n, char *out, size_t max,
                      unsigned flags, int *cut)
 {
     size_t i = 0, o = 0;
-    int trunc = (flags & OM_UNESC_CUT) != 0;
     *cut = 0;
-    /* Most ids and names are plain printable ASCII: nothing to decode. */
-    while (i < n && i < max && (unsigned char)s[i] >= 0x20 &&
-           (unsigned char)s[i] < 0x7F && s[i] != '\\')
-        i++;
-    if (s != out)
-        memmove(out, s, i);
-    o = i;
     while (i < n) {
-        char buf[4];
-        int len;
-        size_t adv;
-        unsigned char c = (unsigned char)s[i];
+        unsigned long cp = (unsigned char)s[i];
+        size_t adv = 1, len, k;
 
-        if (c == '\\') {
-            unsigned long cp;
+        if (cp == '\\') {
             if (i + 1 >= n)
                 goto short_input;
             adv = 2;
-            switch (s[i + 1]) {
-            case 'u': {
+            if (s[i + 1] == 'u') {
                 long u = read_u(s, n, i);
                 if (u < 0)
                     goto short_input;
-                adv = 6;
                 cp = (unsigned long)u;
-                if (cp >= 0xDC00 && cp <= 0xDFFF)
-                    return OM_ERR_JSON; /* a lone low surrogate */
+                adv = 6;
                 if (cp >= 0xD800 && cp <= 0xDBFF) {
                     long lo = read_u(s, n, i + 6);
-                    if (lo < 0 && trunc && i + 6 + 6 > n)
+                    if (lo < 0 && (flags & OM_UNESC_CUT) && i + 12 > n)
                         goto short_input;
                     if (lo < 0xDC00 || lo > 0xDFFF)
                         return OM_ERR_JSON; /* a lone high surrogate */
@@ -121,61 +61,61 @@ int om_json_unescape(const char *s, size_t n, char *out, size_t max,
                          ((unsigned long)lo - 0xDC00);
                     adv = 12;
                 }
-                break;
-            }
-            default: {
-                const char *e = strchr(esc_in, s[i + 1]);
-                if (s[i + 1] == '\0' || e == NULL)
-                    return OM_ERR_JSON;
-                cp = (unsigned char)esc_out[e - esc_in];
-                break;
-            }
-            }
-            if (cp == 0)
-                return OM_ERR_JSON;
-            if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
-                if (!(flags & OM_UNESC_TEXT))
-                    return OM_ERR_JSON;
-                cp = ' '; /* keeps terminal escapes out of names */
-            }
-            len = put_cp(cp, buf);
-        } else {
-            int l = utf8_len((const unsigned char *)s + i, n - i);
-            if (l < 0)
-                goto short_input;
-            if (l == 0 || c == 0)
-                return OM_ERR_JSON;
-            if (c < 0x20 || c == 0x7F ||
-                (c == 0xC2 && (unsigned char)s[i + 1] <= 0x9F)) {
-                if (!(flags & OM_UNESC_TEXT))
-                    return OM_ERR_JSON;
-                buf[0] = ' ';
-                len = 1;
+                /* a lone low surrogate fails with the raw ones below */
             } else {
-                len = l;
-                for (adv = 0; adv < (size_t)l; adv++)
-                    buf[adv] = s[i + adv];
+                const char *e = memchr(esc, s[i + 1], 8);
+                if (e == NULL)
+                    return OM_ERR_JSON;
+                cp = (unsigned char)e[8];
             }
-            adv = (size_t)l;
+        } else if (cp >= 0x80) {
+            /* Raw UTF-8: the lead byte gives the length; C0, C1 and F5..FF
+             * lead nothing valid. */
+            if (cp < 0xC2 || cp > 0xF4)
+                return OM_ERR_JSON;
+            adv = cp < 0xE0 ? 2 : cp < 0xF0 ? 3 : 4;
+            cp &= 0x7Fu >> adv;
+            for (k = 1; k < adv; k++) {
+                if (i + k >= n)
+                    goto short_input;
+                if (((unsigned char)s[i + k] & 0xC0) != 0x80)
+                    return OM_ERR_JSON;
+                cp = (cp << 6) | ((unsigned char)s[i + k] & 0x3Fu);
+            }
+            /* overlong: below 0x800 in 3 bytes or 0x10000 in 4 (C2 makes
+             * 2 bytes at least 0x80) */
+            if (cp < (1ul << (5 * adv - 4)))
+                return OM_ERR_JSON;
         }
-        if (o + (size_t)len > max) {
+        /* NUL, a surrogate, above U+10FFFF: never; control characters
+         * (C0, DEL, C1): spaces in display text, else refused */
+        if (cp == 0 || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+            return OM_ERR_JSON;
+        if (cp < 0x20 || cp - 0x7F <= 0x20) {
+            if (!(flags & OM_UNESC_TEXT))
+                return OM_ERR_JSON;
+            cp = ' '; /* keeps terminal escapes out of names */
+        }
+
+        len = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        if (o + len > max) {
             *cut = 1;
             return (int)o;
         }
-        /* Writing behind the reader: o <= i always, as no escape or
-         * sequence decodes to more bytes than it spans. */
-        {
-            int k;
-            for (k = 0; k < len; k++)
-                out[o + (size_t)k] = buf[k];
+        /* Writing behind the reader: o <= i always, as no character
+         * encodes to more bytes than it spans, and cp is read in full. */
+        for (k = len - 1; k > 0; k--) {
+            out[o + k] = (char)(0x80 | (cp & 0x3F));
+            cp >>= 6;
         }
-        o += (size_t)len;
+        out[o] = (char)(cp | (unsigned char)"\0\0\xC0\xE0\xF0"[len]);
+        o += len;
         i += adv;
     }
     return (int)o;
 
 short_input:
-    if (!trunc)
+    if (!(flags & OM_UNESC_CUT))
         return OM_ERR_JSON;
     *cut = 1;
     return (int)o;
@@ -189,9 +129,10 @@ int om_parse_u32(const char *s, size_t n, uint32_t *out)
         return OM_ERR_SCHEMA;
     for (i = 0; i < n; i++) {
         unsigned d = (unsigned)(s[i] - '0');
-        if (d > 9 || (v > 429496729u) || (v == 429496729u && d > 5))
+        uint64_t w = (uint64_t)v * 10u + d; /* one 32x32 multiply */
+        if (d > 9 || w > UINT32_MAX)
             return OM_ERR_SCHEMA;
-        v = v * 10u + d;
+        v = (uint32_t)w;
     }
     *out = v;
     return OM_OK;
