@@ -41,6 +41,17 @@ int om_json_unescape(const char *s, size_t n, char *out, size_t max,
         unsigned long cp = (unsigned char)s[i];
         size_t adv = 1, len, k;
 
+        /* Printable ASCII, most of any catalogue: straight through (the
+         * general path below gives the same bytes, several times slower) */
+        if (cp - 0x20u < 0x5Fu && cp != '\\') {
+            if (o == max) {
+                *cut = 1;
+                return (int)o;
+            }
+            out[o++] = (char)cp;
+            i++;
+            continue;
+        }
         if (cp == '\\') {
             if (i + 1 >= n)
                 goto short_input;
