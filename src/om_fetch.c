@@ -178,18 +178,10 @@ static int exchange(om_fetcher_t *f, const om_transport_t *tr,
         return failed(res, OM_ERR_TIMEOUT, "timed out: the deadline passed");
     e = tr->open(tr->ctx, f->url.host, f->url.port, f->url.https,
                  conn_ms < wait ? conn_ms : wait);
-    if (e) {
-        /* The socket layer's own line names the host or address it
-         * tried; TLS reasons ("certificate expired") do not. */
-        if (e == OM_ERR_TLS)
-            return failed(res, e, "TLS with %s:%u: %s", f->url.host,
-                          f->url.port, tr->error(tr->ctx));
-        return failed(res, e, "%s%s",
-                      e == OM_ERR_DNS       ? "cannot resolve "
-                      : e == OM_ERR_TIMEOUT ? "timed out connecting to "
-                                            : "cannot connect to ",
-                      tr->error(tr->ctx));
-    }
+    if (e) /* the port's own line says why: TLS, DNS, refused, timeout */
+        return failed(res, e, "%s%s:%u: %s",
+                      e == OM_ERR_TLS ? "TLS with " : "cannot connect to ",
+                      f->url.host, f->url.port, tr->error(tr->ctx));
 
     om_http_resp_init(&f->resp, on_body, NULL);
     f->resp.body_max = body_left;
