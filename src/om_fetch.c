@@ -174,19 +174,19 @@ static int exchange(om_fetcher_t *f, const om_transport_t *tr,
     n = write_request(f, validators, discard);
     if (n < 0)
         return failed(res, n, "request too long or header value invalid");
-    if (!wait)
-        return failed(res, OM_ERR_TIMEOUT, "timed out: the deadline passed");
-    e = tr->open(tr->ctx, f->url.host, f->url.port, f->url.https,
-                 conn_ms < wait ? conn_ms : wait);
-    if (e) /* the port's own line says why: TLS, DNS, refused, timeout */
-        return failed(res, e, "%s%s:%u: %s",
-                      e == OM_ERR_TLS ? "TLS with " : "cannot connect to ",
-                      f->url.host, f->url.port, tr->error(tr->ctx));
-
     om_http_resp_init(&f->resp, on_body, NULL);
     f->resp.body_max = body_left;
     f->body_err = 0;
-    n = write_request(f, validators, send_out);
+    n = OM_ERR_TIMEOUT; /* unless time is left to connect */
+    if (wait) {
+        e = tr->open(tr->ctx, f->url.host, f->url.port, f->url.https,
+                     conn_ms < wait ? conn_ms : wait);
+        if (e) /* the port's own line says why: TLS, DNS, refused, timeout */
+            return failed(res, e, "%s%s:%u: %s",
+                          e == OM_ERR_TLS ? "TLS with " : "cannot connect to ",
+                          f->url.host, f->url.port, tr->error(tr->ctx));
+        n = write_request(f, validators, send_out);
+    }
     /* Read until the parser is done, the peer closes, or a failure; n
      * ends as the last send or recv result, e as the parser's. */
     while (n >= 0) {
@@ -212,23 +212,23 @@ static int exchange(om_fetcher_t *f, const om_transport_t *tr,
 
     if (n == OM_ERR_TIMEOUT) {
         uint32_t read_s = run.read_ms / 1000u;
-        /* A recv given less than read_ms was cut short by the deadline. */
+        /* Less than read_ms was left: the deadline ended it. */
         return failed(res, n, wait < run.read_ms ? "timed out: the deadline passed"
                                                  : "timed out: no progress for %u s",
                       read_s);
     }
-    /* Cut (reset, or TLS without close_notify) or a TLS alert. */
-    if (n < 0 && (f->resp.flags & OM_HTTP_F_HEAD))
-        return failed(res, OM_ERR_TRUNCATED, "truncated: cut after %U body bytes: %s",
-                      &f->resp.body_len, tr->error(tr->ctx));
-    if (n < 0)
+    if (n < 0 && !(f->resp.flags & OM_HTTP_F_HEAD))
         return failed(res, n, "connection to %s lost before the response: %s",
                       f->url.host, tr->error(tr->ctx));
+    /* Cut (a reset, or TLS without close_notify, or a TLS alert) after
+     * the head, or closed cleanly before the end. */
+    if (n < 0 || e == OM_ERR_TRUNCATED)
+        return failed(res, OM_ERR_TRUNCATED,
+                      n < 0 ? "truncated: cut after %U body bytes: %s"
+                            : "truncated: closed after %U body bytes",
+                      &f->resp.body_len, tr->error(tr->ctx));
     if (f->body_err) /* the catalogue itself is bad */
         return extract_failed(f, res, f->body_err);
-    if (e == OM_ERR_TRUNCATED)
-        return failed(res, e, "truncated: closed after %U body bytes",
-                      &f->resp.body_len);
     if (e)
         return failed(res, e, f->resp.err_msg ? "%s at byte %U: %s" : "%s",
                       om_strerror(e), &f->resp.err_offset, f->resp.err_msg);
