@@ -56,9 +56,9 @@ static void clear(om_fetch_result_t *r)
 
 /* ------------------------------------------------------------ fetch */
 
-/* What the callbacks need; one fetch at a time (see om_fetch). */
+/* What the callbacks need besides their context; one fetch at a time
+ * (see om_fetch). */
 static struct {
-    om_fetcher_t *f;
     const om_fetch_cfg_t *cfg;
     const om_transport_t *tr; /* the request goes out through it */
     uint32_t read_ms;         /* the timeout of each send and recv */
@@ -84,8 +84,7 @@ static int send_out(void *ctx, const void *p, size_t n)
  * first touched here, when a 2xx body starts. */
 static int on_body(void *ctx, const uint8_t *p, size_t n)
 {
-    om_fetcher_t *f = run.f;
-    (void)ctx;
+    om_fetcher_t *f = (om_fetcher_t *)ctx;
     if (f->resp.status / 100 != 2)
         return 0;
     if (!f->started) {
@@ -174,7 +173,7 @@ static int exchange(om_fetcher_t *f, const om_transport_t *tr,
     n = write_request(f, validators, discard);
     if (n < 0)
         return failed(res, n, "request too long or header value invalid");
-    om_http_resp_init(&f->resp, on_body, NULL);
+    om_http_resp_init(&f->resp, on_body, f);
     f->resp.body_max = body_left;
     f->body_err = 0;
     n = OM_ERR_TIMEOUT; /* unless time is left to connect */
@@ -253,7 +252,6 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
     f->table = t;
     f->started = 0;
     f->left_origin = 0;
-    run.f = f;
     run.cfg = cfg;
     run.tr = tr;
     run.read_ms = cfg->read_timeout_ms ? cfg->read_timeout_ms : DEF_READ_MS;
@@ -297,7 +295,7 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
         /* A 2xx: its body went to the extractor (an empty one starts it
          * on no bytes); is the page complete? */
         res->pages++;
-        on_body(NULL, f->io, 0);
+        on_body(f, f->io, 0);
         e = om_extract_finish(&f->x);
         res->stats = f->x.stats;
         if (e)
