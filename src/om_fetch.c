@@ -160,11 +160,11 @@ static int extract_failed(om_fetcher_t *f, om_fetch_result_t *r, int err)
  * message set. The connection is closed either way.
  */
 static int exchange(om_fetcher_t *f, const om_transport_t *tr,
-                    const om_clock_t *clk, uint32_t t0, uint32_t deadline,
-                    const om_table_t *validators, uint64_t body_left,
-                    om_fetch_result_t *res)
+                    const om_clock_t *clk, uint32_t t0,
+                    const om_table_t *validators, om_fetch_result_t *res)
 {
     const om_fetch_cfg_t *cfg = run.cfg;
+    uint32_t deadline = cfg->deadline_ms ? cfg->deadline_ms : DEF_DEADLINE_MS;
     uint32_t conn_ms = cfg->connect_timeout_ms ? cfg->connect_timeout_ms
                                                : DEF_CONNECT_MS;
     uint32_t wait = time_left(clk, t0, deadline);
@@ -174,7 +174,8 @@ static int exchange(om_fetcher_t *f, const om_transport_t *tr,
     if (n < 0)
         return failed(res, n, "request too long or header value invalid");
     om_http_resp_init(&f->resp, on_body, f);
-    f->resp.body_max = body_left;
+    /* body_max counts the body bytes of all pages */
+    f->resp.body_max = (cfg->body_max ? cfg->body_max : DEF_BODY_MAX) - res->body_bytes;
     f->body_err = 0;
     n = OM_ERR_TIMEOUT; /* unless time is left to connect */
     if (wait) {
@@ -240,10 +241,6 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
              const om_table_t *cur, om_table_t *t, om_fetch_result_t *res)
 {
     uint32_t t0 = clk->now_ms(clk->ctx);
-    uint32_t deadline = cfg->deadline_ms ? cfg->deadline_ms : DEF_DEADLINE_MS;
-    uint64_t body_max = cfg->body_max ? cfg->body_max : DEF_BODY_MAX;
-    unsigned max_redir = cfg->max_redirects ? cfg->max_redirects : DEF_REDIRECTS;
-    unsigned max_pages = cfg->max_pages ? cfg->max_pages : DEF_PAGES;
     const char *url = cfg->url ? cfg->url : OM_DEFAULT_URL;
     const char *next;
     int e;
@@ -264,8 +261,7 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
 
     for (;;) {
         const om_table_t *validators = res->pages == 0 ? cur : NULL;
-        e = exchange(f, tr, clk, t0, deadline, validators,
-                     body_max - res->body_bytes, res);
+        e = exchange(f, tr, clk, t0, validators, res);
         if (e)
             return e;
         if (f->resp.status == 304 && validators) {
@@ -274,7 +270,8 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
         }
         if (f->resp.status == 301 || f->resp.status == 302 ||
             f->resp.status == 307 || f->resp.status == 308) {
-            if (++res->redirects > max_redir)
+            if (++res->redirects >
+                (cfg->max_redirects ? cfg->max_redirects : DEF_REDIRECTS))
                 return failed(res, OM_ERR_REDIRECT, "too many redirects");
             e = f->resp.location[0] ? follow(f, f->resp.location) : OM_ERR_INVAL;
             if (e < 0 || (!f->url.https && !cfg->plain_http))
@@ -303,7 +300,7 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
         next = om_extract_next(&f->x);
         if (!next)
             break;
-        if (res->pages >= max_pages)
+        if (res->pages >= (cfg->max_pages ? cfg->max_pages : DEF_PAGES))
             return failed(res, OM_ERR_TOOBIG, "too many pages (max_pages)");
         if (follow(f, next) != 0)
             return failed(res, OM_ERR_SCHEMA,
