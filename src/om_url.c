@@ -79,7 +79,7 @@ static void normalise_path(char *p)
 /* Parses what follows "scheme://" into u. */
 static int parse_net(const char *s, int https, om_url_t *u)
 {
-    long end = span_checked(s);
+    long end;
     const char *auth_end = s + strcspn(s, "/?#"); /* end of host[:port] */
     int v6 = s[0] == '[';                           /* "[::1]" */
     const char *host = s + v6;
@@ -96,8 +96,6 @@ static int parse_net(const char *s, int https, om_url_t *u)
     size_t slash;
     size_t i;
 
-    if (end < 0)
-        return OM_ERR_INVAL;
     for (p = host; p < auth_end && *p != stop; p++)
         if (!is_alnum(*p, last) && strchr(more, *p) == NULL)
             return OM_ERR_INVAL;
@@ -112,6 +110,9 @@ static int parse_net(const char *s, int https, om_url_t *u)
                          port - 1u > 65534u))
         return OM_ERR_INVAL;
 
+    end = span_checked(s);
+    if (end < 0)
+        return OM_ERR_INVAL;
     plen = (size_t)(s + end - auth_end);
     slash = plen == 0 || *auth_end == '?'; /* "/" goes in front */
     if (plen + slash > OM_URL_MAX)
