@@ -212,7 +212,8 @@ static int exchange(om_fetcher_t *f, const om_transport_t *tr,
 
     if (n == OM_ERR_TIMEOUT) {
         uint32_t read_s = run.read_ms / 1000u;
-        /* Less than read_ms was left: the deadline ended it. */
+        /* A send or recv that waited read_ms in vain, or the deadline
+         * (before connecting, or with less than read_ms left). */
         return failed(res, n, wait < run.read_ms ? "timed out: the deadline passed"
                                                  : "timed out: no progress for %u s",
                       read_s);
@@ -278,7 +279,7 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
                 return failed(res, OM_ERR_REDIRECT,
                               "bad or non-https redirect: %s",
                               f->resp.location);
-            f->left_origin |= (uint8_t)e;
+            f->left_origin |= (uint8_t)e; /* the key stays behind for good */
             continue;
         }
         if (f->resp.status / 100 != 2) {
