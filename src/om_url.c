@@ -140,7 +140,7 @@ int om_url_parse(const char *url, om_url_t *u)
     /* "http" or "https" in any case, then "://" */
     for (n = 0; n < 5 && lower(url[n]) == "https"[n]; n++)
         ;
-    if (n < 4 || strncmp(url + n, "://", 3) != 0)
+    if (n < 4 || url[n] != ':' || url[n + 1] != '/' || url[n + 2] != '/')
         return OM_ERR_INVAL;
     return parse_net(url + n + 3, n == 5, u);
 }
