@@ -37,6 +37,8 @@ int om_url_parse(const char *url, om_url_t *u);
 /* Resolves the reference ref (RFC 3986 section 5) against base into out:
  * an absolute URL, "//host/path", "/path?q", "?q", "#frag", "" or a
  * relative path such as "models?page=2" (taken from base's directory).
+ * A ':' before the first '/', '?' or '#' makes ref absolute, so only an
+ * http(s) URL gets through ("mailto:x" and "1x:y" are refused).
  * out may be base itself; ref must not point into out. out is written only
  * on success. Returns 0, OM_ERR_INVAL or OM_ERR_TOOBIG as om_url_parse. */
 int om_url_resolve(const om_url_t *base, const char *ref, om_url_t *out);

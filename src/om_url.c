@@ -6,81 +6,64 @@
  */
 #include <string.h>
 
+#include "om_internal.h"
 #include "om_url.h"
-
-static int is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static int is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static int is_hex(char c)
-{
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
 
 static char lower(char c)
 {
     return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
-/* Bytes that never appear in a URL we send: controls, space, non-ASCII
- * and the characters RFC 3986 leaves out of URIs. */
-static int is_bad_char(char c)
+/* A digit, or a letter of either case up to last: with 'f' a hex digit,
+ * with 'z' any letter or digit. */
+static int is_alnum(char c, char last)
 {
-    unsigned char u = (unsigned char)c;
-
-    if (u <= 0x20 || u >= 0x7f)
-        return 1;
-    return strchr("\"<>\\^`{|}", c) != NULL;
+    char l = (char)(c | 0x20); /* a letter in lower case; no other byte
+                                  becomes one */
+    return (c >= '0' && c <= '9') || (l >= 'a' && l <= last);
 }
 
-/* Length of ref up to its fragment, or -1 when a byte of ref (fragment
- * included) is not allowed or a %-escape is broken. */
+static int is_hex(char c)
+{
+    return is_alnum(c, 'f');
+}
+
+/* Checks every byte of s (fragment included): controls, space, non-ASCII
+ * and the characters RFC 3986 leaves out of URIs never appear in a URL we
+ * send, and a '%' starts two hex digits. Returns the length of s up to
+ * its fragment, or -1. */
 static long span_checked(const char *s)
 {
-    long frag = -1;
-    long i;
+    const char *p;
 
-    for (i = 0; s[i] != '\0'; i++) {
-        if (is_bad_char(s[i]))
+    for (p = s; *p != '\0'; p++) {
+        unsigned char c = (unsigned char)*p;
+        if (c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c) != NULL ||
+            (c == '%' && (!is_hex(p[1]) || !is_hex(p[2]))))
             return -1;
-        if (s[i] == '%' && (!is_hex(s[i + 1]) || !is_hex(s[i + 2])))
-            return -1;
-        if (s[i] == '#' && frag < 0)
-            frag = i;
     }
-    return frag < 0 ? i : frag;
+    return (long)strcspn(s, "#");
 }
 
-/* Removes "." and ".." segments (RFC 3986 5.2.4) from the path p[0..n),
- * which starts with '/', in place. Returns the new length (>= 1). */
-static size_t remove_dots(char *p, size_t n)
+/* Removes "." and ".." segments (RFC 3986 5.2.4) in place from the path
+ * of p, a path and query starting with '/'; the query is kept as is. */
+static void normalise_path(char *p)
 {
+    size_t n = strcspn(p, "?"); /* the path's length */
     size_t in = 0;
     size_t out = 0;
 
     while (in < n) {
-        size_t s = in + 1;
+        size_t s = in + 1; /* the segment p[s..e), after its '/' */
         size_t e = s;
-        int last;
 
         while (e < n && p[e] != '/')
             e++;
-        last = (e == n);
-        if (e - s == 1 && p[s] == '.') {
-            if (last)
-                p[out++] = '/';
-        } else if (e - s == 2 && p[s] == '.' && p[s + 1] == '.') {
-            while (out > 0 && p[out - 1] != '/')
-                out--;
-            if (out > 0)
-                out--; /* drop the segment's '/' too */
-            if (last)
+        if (p[s] == '.' && (e - s == 1 || (e - s == 2 && p[s + 1] == '.'))) {
+            if (e - s == 2) /* "..": drop the last segment, '/' and all */
+                while (out > 0 && p[--out] != '/')
+                    ;
+            if (e == n) /* a last "." or ".." leaves a directory */
                 p[out++] = '/';
         } else {
             memmove(p + out, p + in, e - in);
@@ -90,165 +73,88 @@ static size_t remove_dots(char *p, size_t n)
     }
     if (out == 0)
         p[out++] = '/';
-    return out;
-}
-
-/* Normalises the path part (up to '?') of the NUL-terminated u->path. */
-static void normalise_path(om_url_t *u)
-{
-    size_t len = strlen(u->path);
-    const char *q = memchr(u->path, '?', len);
-    size_t plen = q ? (size_t)(q - u->path) : len;
-    size_t nlen = remove_dots(u->path, plen);
-
-    memmove(u->path + nlen, u->path + plen, len - plen + 1);
+    memmove(p + out, p + n, strlen(p + n) + 1);
 }
 
 /* Parses what follows "scheme://" into u. */
 static int parse_net(const char *s, int https, om_url_t *u)
 {
-    long end = span_checked(s);
-    const char *host;
-    const char *hend;
-    const char *a;
-    const char *aend;
-    long port = -1;
+    long end;
+    const char *auth_end = s + strcspn(s, "/?#"); /* end of host[:port] */
+    int v6 = s[0] == '[';                           /* "[::1]" */
+    const char *host = s + v6;
+    /* A name takes letters, digits and "-._" up to ':'; an IPv6 literal
+     * hex digits and ":." up to ']'. Anything else, '@' of a userinfo
+     * too, is refused. */
+    char stop = v6 ? ']' : ':';
+    char last = v6 ? 'f' : 'z';
+    const char *more = v6 ? ":." : "-._";
+    const char *p;
+    uint32_t port = https ? 443 : 80;
     size_t hlen;
     size_t plen;
-    int slash;
+    size_t slash;
     size_t i;
 
+    for (p = host; p < auth_end && *p != stop; p++)
+        if (!is_alnum(*p, last) && strchr(more, *p) == NULL)
+            return OM_ERR_INVAL;
+    hlen = (size_t)(p - host);
+    if (hlen == 0 || hlen > OM_URL_HOST_MAX ||
+        (v6 && (p == auth_end || memchr(host, ':', hlen) == NULL)))
+        return OM_ERR_INVAL;
+    p += v6; /* past the ']' */
+    /* ":port", 1..65535 in at most five digits */
+    if (p < auth_end && (*p != ':' || auth_end - p > 6 ||
+                         om_parse_u32(p + 1, (size_t)(auth_end - p - 1), &port) != OM_OK ||
+                         port - 1u > 65534u))
+        return OM_ERR_INVAL;
+
+    end = span_checked(s);
     if (end < 0)
         return OM_ERR_INVAL;
-    a = s;
-    aend = s;
-    while (aend < s + end && *aend != '/' && *aend != '?')
-        aend++;
-    if (memchr(a, '@', (size_t)(aend - a)) != NULL)
-        return OM_ERR_INVAL; /* userinfo */
-
-    if (*a == '[') {
-        const char *p;
-
-        host = a + 1;
-        hend = memchr(host, ']', (size_t)(aend - host));
-        if (hend == NULL || hend == host || memchr(host, ':', (size_t)(hend - host)) == NULL)
-            return OM_ERR_INVAL;
-        for (p = host; p < hend; p++)
-            if (!is_hex(*p) && *p != ':' && *p != '.')
-                return OM_ERR_INVAL;
-        a = hend + 1;
-    } else {
-        const char *p;
-
-        host = a;
-        hend = a;
-        while (hend < aend && *hend != ':')
-            hend++;
-        for (p = host; p < hend; p++)
-            if (!is_alpha(*p) && !is_digit(*p) && *p != '-' && *p != '.' && *p != '_')
-                return OM_ERR_INVAL;
-        a = hend;
-    }
-    hlen = (size_t)(hend - host);
-    if (hlen == 0 || hlen > OM_URL_HOST_MAX)
-        return OM_ERR_INVAL;
-
-    if (a < aend) {
-        if (*a != ':' || a + 1 == aend || aend - (a + 1) > 5)
-            return OM_ERR_INVAL;
-        port = 0;
-        for (a++; a < aend; a++) {
-            if (!is_digit(*a))
-                return OM_ERR_INVAL;
-            port = port * 10 + (*a - '0');
-        }
-        if (port < 1 || port > 65535)
-            return OM_ERR_INVAL;
-    }
-
-    plen = (size_t)(s + end - aend);
-    slash = (plen == 0 || *aend == '?');
-    if (plen + (size_t)slash > OM_URL_MAX)
+    plen = (size_t)(s + end - auth_end);
+    slash = plen == 0 || *auth_end == '?'; /* "/" goes in front */
+    if (plen + slash > OM_URL_MAX)
         return OM_ERR_TOOBIG;
 
     /* Checked: now write. */
     for (i = 0; i < hlen; i++)
         u->host[i] = lower(host[i]);
     u->host[hlen] = '\0';
-    u->https = (uint8_t)(https != 0);
-    u->port = (uint16_t)(port > 0 ? port : (https ? 443 : 80));
-    if (slash)
-        u->path[0] = '/';
-    memcpy(u->path + slash, aend, plen);
-    u->path[plen + (size_t)slash] = '\0';
-    normalise_path(u);
+    u->https = (uint8_t)https;
+    u->port = (uint16_t)port;
+    u->path[0] = '/';
+    memcpy(u->path + slash, auth_end, plen);
+    u->path[plen + slash] = '\0';
+    normalise_path(u->path);
     return OM_OK;
-}
-
-/* Length of the scheme of ref ("https" in "https:..."), or 0 when ref has
- * none. */
-static size_t scheme_len(const char *ref)
-{
-    size_t i = 0;
-
-    if (!is_alpha(ref[0]))
-        return 0;
-    while (is_alpha(ref[i]) || is_digit(ref[i]) || ref[i] == '+' || ref[i] == '-' ||
-           ref[i] == '.')
-        i++;
-    return ref[i] == ':' ? i : 0;
-}
-
-static int scheme_is(const char *s, size_t n, const char *name)
-{
-    size_t i;
-
-    if (strlen(name) != n)
-        return 0;
-    for (i = 0; i < n; i++)
-        if (lower(s[i]) != name[i])
-            return 0;
-    return 1;
 }
 
 int om_url_parse(const char *url, om_url_t *u)
 {
     size_t n;
-    int https;
 
     if (url == NULL || u == NULL)
         return OM_ERR_INVAL;
-    n = scheme_len(url);
-    if (scheme_is(url, n, "https"))
-        https = 1;
-    else if (scheme_is(url, n, "http"))
-        https = 0;
-    else
+    /* "http" or "https" in any case, then "://" */
+    for (n = 0; n < 5 && lower(url[n]) == "https"[n]; n++)
+        ;
+    if (n < 4 || url[n] != ':' || url[n + 1] != '/' || url[n + 2] != '/')
         return OM_ERR_INVAL;
-    if (url[n + 1] != '/' || url[n + 2] != '/')
-        return OM_ERR_INVAL;
-    return parse_net(url + n + 3, https, u);
-}
-
-/* Copies base's origin into out, unless they are one object. */
-static void copy_origin(const om_url_t *base, om_url_t *out)
-{
-    if (out != base) {
-        memcpy(out->host, base->host, sizeof(out->host));
-        out->port = base->port;
-        out->https = base->https;
-    }
+    return parse_net(url + n + 3, n == 5, u);
 }
 
 int om_url_resolve(const om_url_t *base, const char *ref, om_url_t *out)
 {
     long rlen;
-    size_t keep;
+    size_t keep; /* bytes of base's path and query kept in front of ref */
 
     if (base == NULL || ref == NULL || out == NULL)
         return OM_ERR_INVAL;
-    if (scheme_len(ref) > 0)
+    /* A ':' before any '/', '?' or '#' ends a scheme (RFC 3986 4.2: a
+     * relative path has none in its first segment). */
+    if (ref[strcspn(ref, ":/?#")] == ':')
         return om_url_parse(ref, out);
     if (ref[0] == '/' && ref[1] == '/')
         return parse_net(ref + 2, base->https, out);
@@ -256,33 +162,26 @@ int om_url_resolve(const om_url_t *base, const char *ref, om_url_t *out)
     rlen = span_checked(ref);
     if (rlen < 0)
         return OM_ERR_INVAL;
+    keep = strlen(base->path); /* "" or "#frag": base itself */
     if (ref[0] == '/') {
         keep = 0; /* an absolute path replaces base's */
-    } else if (rlen == 0) {
-        keep = strlen(base->path); /* "" or "#frag": base itself */
-    } else if (ref[0] == '?') {
-        const char *q = strchr(base->path, '?');
-
-        keep = q ? (size_t)(q - base->path) : strlen(base->path);
-    } else {
-        const char *q = strchr(base->path, '?');
-        size_t plen = q ? (size_t)(q - base->path) : strlen(base->path);
-
-        keep = plen;
-        while (keep > 0 && base->path[keep - 1] != '/')
-            keep--; /* base's directory, with its '/' */
-        if (keep == 0)
-            return OM_ERR_INVAL; /* base paths always start with '/' */
+    } else if (rlen > 0) {
+        keep = strcspn(base->path, "?"); /* "?q": base's path */
+        if (ref[0] != '?') {
+            while (keep > 0 && base->path[keep - 1] != '/')
+                keep--; /* a relative path: base's directory, with '/' */
+            if (keep == 0)
+                return OM_ERR_INVAL; /* base paths always start with '/' */
+        }
     }
     if (keep + (size_t)rlen > OM_URL_MAX)
         return OM_ERR_TOOBIG;
 
-    copy_origin(base, out);
     if (out != base)
-        memcpy(out->path, base->path, keep);
+        *out = *base;
     memcpy(out->path + keep, ref, (size_t)rlen);
     out->path[keep + (size_t)rlen] = '\0';
-    normalise_path(out);
+    normalise_path(out->path);
     return OM_OK;
 }
 

@@ -328,7 +328,7 @@ static void timeouts_and_deadline(void **state)
     c.cut_at = 40; /* stalls inside the head */
     script(&c, 1);
     assert_int_equal(fetch(), OM_ERR_TIMEOUT);
-    assert_string_equal(res.msg, "timed out: no data for 30 s");
+    assert_string_equal(res.msg, "timed out: no progress for 30 s");
 
     /* a byte every 5 s: each read is in time, the deadline ends it */
     memset(&cfg, 0, sizeof cfg);
@@ -342,6 +342,22 @@ static void timeouts_and_deadline(void **state)
                      OM_ERR_TIMEOUT);
     assert_non_null(strstr(res.msg, "deadline"));
     assert_true(fake_ms - 1000 <= 65000);
+
+    /* the deadline passes during a redirect: the next host is never
+     * connected to */
+    {
+        conn_t r[2];
+        memset(r, 0, sizeof r);
+        r[0].resp = "HTTP/1.1 302 Found\r\nLocation: /next\r\n\r\n";
+        r[0].ms_per_read = 70000;
+        r[1].resp = with_length("", CATALOGUE);
+        script(r, 2);
+        assert_int_equal(om_fetch(&fetcher, &cfg, &tr, &clk, NULL, &t1, &res),
+                         OM_ERR_TIMEOUT);
+        assert_int_equal(fake.opens, 1);
+        assert_int_equal(fake.closes, 1);
+        assert_string_equal(res.msg, "timed out: the deadline passed");
+    }
 }
 
 static void body_cap(void **state)
@@ -403,7 +419,7 @@ static void redirects(void **state)
     c[0].resp = "HTTP/1.1 302 Found\r\nLocation: http://api.test/m\r\n\r\n";
     script(c, 1);
     assert_int_equal(fetch(), OM_ERR_REDIRECT);
-    assert_non_null(strstr(res.msg, "away from https"));
+    assert_non_null(strstr(res.msg, "non-https redirect"));
 }
 
 static void pagination(void **state)

@@ -199,9 +199,12 @@ static const resolve_case_t resolve_cases[] = {
     {"https://h/a/b/", "c?x=/..#f", 0, 1, "h", 443, "/a/b/c?x=/.."},
     {"https://h/", "models", 0, 1, "h", 443, "/models"},
     {"https://h/a", "/b/../c", 0, 1, "h", 443, "/c"},
+    {"https://h/a/b", "./x:y", 0, 1, "h", 443, "/a/x:y"},
+    {"https://h/a/b", "x?y:z", 0, 1, "h", 443, "/a/x?y:z"},
     /* refused */
     {"https://h/a", "ftp://x/", OM_ERR_INVAL, 0, NULL, 0, NULL},
     {"https://h/a", "mailto:x@y", OM_ERR_INVAL, 0, NULL, 0, NULL},
+    {"https://h/a", "1x:y", OM_ERR_INVAL, 0, NULL, 0, NULL}, /* not a path */
     {"https://h/a", "//u@evil/", OM_ERR_INVAL, 0, NULL, 0, NULL},
     {"https://h/a", "/a b", OM_ERR_INVAL, 0, NULL, 0, NULL},
     {"https://h/a", "x\r\nSet-Cookie: y", OM_ERR_INVAL, 0, NULL, 0, NULL},
