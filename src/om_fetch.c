@@ -303,6 +303,10 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
             break;
         if (res->pages >= (cfg->max_pages ? cfg->max_pages : DEF_PAGES))
             return failed(res, OM_ERR_TOOBIG, "too many pages (max_pages)");
+        /* body_max is for all pages; none left, and the parser would
+         * take the 0 as "no limit" */
+        if (res->body_bytes >= (cfg->body_max ? cfg->body_max : DEF_BODY_MAX))
+            return failed(res, OM_ERR_TOOBIG, "body_max reached before the last page");
         if (follow(f, next) != 0)
             return failed(res, OM_ERR_SCHEMA,
                           "links.next not on the same origin: %s", next);

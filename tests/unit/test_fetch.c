@@ -450,6 +450,23 @@ static void pagination(void **state)
     script(c, 2);
     assert_int_equal(fetch(), OM_ERR_SCHEMA);
     assert_int_equal(fake.opens, 1);
+
+    /* body_max counts all pages: a first page that uses it up exactly
+     * leaves no page after it uncapped */
+    {
+        static const char body[] = "{\"data\":[{\"id\":\"a/1\"}],"
+                                   "\"links\":{\"next\":\"/m?cursor=2\"}}";
+        om_fetch_cfg_t cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.url = "https://api.test/m";
+        cfg.body_max = sizeof body - 1;
+        snprintf(p1, sizeof p1, "%s", with_length("", body));
+        script(c, 2);
+        assert_int_equal(om_fetch(&fetcher, &cfg, &tr, &clk, NULL, &t1, &res),
+                         OM_ERR_TOOBIG);
+        assert_int_equal(fake.opens, 1);
+        assert_string_equal(res.msg, "body_max reached before the last page");
+    }
 }
 
 static void conditional_304(void **state)
