@@ -224,14 +224,14 @@ typedef struct om_extractor {
     int err;
     uint16_t seq;        /* models seen, for catalogue order */
     uint16_t win_len;    /* window bytes in use */
-    uint16_t field_start, val_start, field_end; /* the value being kept */
+    uint16_t field_start, val_start, field_end; /* the key or value copied */
     uint16_t next_len;
     uint8_t npinned;
-    uint8_t state, depth, field, str_mode, flags;
-    uint8_t esc, num, lit, lit_pos, key_len, seen, model_flags;
+    uint8_t state, depth, field, flags;
+    uint8_t sub;         /* inside a token: escape, number or literal state */
+    uint8_t seen;        /* the model's fields read so far */
     uint8_t role[6];     /* what the container at depth d is, d < 6 */
     uint8_t stack[(OM_JSON_MAX_DEPTH + 7) / 8]; /* 1 bit a level */
-    char key[16];
     char win[OM_WINDOW_SIZE];
     char next[OM_URL_MAX + 1];
     om_extract_stats_t stats;
