@@ -437,58 +437,71 @@ static void close_container(om_extractor_t *x, uint8_t c, const uint8_t *at)
     x->state = x->depth ? S_AFTER : S_DONE;
 }
 
+/* Opens a container at the current depth, an object when obj. Its role:
+ * the field it was opened as when that is one of its kind, else none. */
+static void push(om_extractor_t *x, unsigned obj, unsigned f,
+                 const uint8_t *at)
+{
+    unsigned d = x->depth, role = (obj ? f <= F_LINKS : f == F_DATA) ? f : 0u;
+    if (d >= OM_JSON_MAX_DEPTH) {
+        error_at(x, OM_ERR_DEPTH, NULL, at); /* the kind says it all */
+        return;
+    }
+    if (role == F_MODEL) {
+        x->win_len = 0;
+        x->seen = 0;
+        x->flags &= (uint8_t)~(X_LONG_ID | X_NAME_CUT);
+    }
+    x->stack[d / 8] = (uint8_t)((x->stack[d / 8] & ~(1u << (d % 8))) |
+                                (obj << (d % 8)));
+    x->depth = (uint8_t)++d;
+    if (d < ROLE_LEVELS)
+        x->role[d] = (uint8_t)role;
+    x->field = role == F_DATA ? F_MODEL : F_NONE;
+    x->state = obj ? S_OBJ_FIRST : S_ARR_FIRST;
+}
+
+/* The bytes a value starts with, in the order of their kinds: a
+ * container, true or false (odd for a model's field), a string, null or
+ * a number. */
+static const char value_start[] = "{[tf\"n-0123456789";
+enum { V_OBJ, V_ARR, V_TRUE, V_FALSE, V_STR, V_NULL, V_NUM, V_BAD = 255 };
+
 /* A value starts with byte c at `at`; x->field says what it is. */
 static void value_begin(om_extractor_t *x, uint8_t c, const uint8_t *at)
 {
-    unsigned f = x->field, bit = BIT(f), d = x->depth, role;
-    int num = c == '-' || is_digit(c);
+    const char *s = memchr(value_start, c, sizeof value_start - 1);
+    unsigned f = x->field, bit = BIT(f);
+    unsigned v = s ? (unsigned)(s - value_start) : V_BAD;
 
-    if (f == F_ROOT && c != '{') {
-        error_at(x, OM_ERR_SCHEMA, "not a JSON object", at);
+    if ((f == F_ROOT && v != V_OBJ) || (f == F_DATA && v != V_ARR)) {
+        error_at(x, OM_ERR_SCHEMA,
+                 f == F_ROOT ? "not a JSON object" : "\"data\" is not an array",
+                 at);
         return;
     }
-    if (f == F_DATA && c != '[') {
-        error_at(x, OM_ERR_SCHEMA, "\"data\" is not an array", at);
-        return;
-    }
-    if (f == F_MODEL && c != '{')
+    if (f == F_MODEL && v != V_OBJ)
         x->stats.invalid++; /* an element of data that is no object */
-    if ((bit & MODEL_FIELDS) && c != '"' && c != 'n' && !num)
+    if ((bit & MODEL_FIELDS) && v < V_STR)
         x->stats.bad_fields++; /* an object, array or boolean */
     x->flags &= (uint8_t)~(X_COPY | X_IS_KEY);
     x->sub = 0;
-    if (c == '{' || c == '[') {
-        if (d >= OM_JSON_MAX_DEPTH) {
-            error_at(x, OM_ERR_DEPTH, NULL, at); /* the kind says it all */
-            return;
-        }
-        /* it matters when opened as a field that is one of its kind */
-        role = (c == '{' ? f <= F_LINKS : f == F_DATA) ? f : F_NONE;
-        if (role == F_MODEL) {
-            x->win_len = 0;
-            x->seen = 0;
-            x->flags &= (uint8_t)~(X_LONG_ID | X_NAME_CUT);
-        }
-        x->stack[d / 8] = (uint8_t)((x->stack[d / 8] & ~(1u << (d % 8))) |
-                                    ((c == '{') << (d % 8)));
-        x->depth = (uint8_t)++d;
-        if (d < ROLE_LEVELS)
-            x->role[d] = (uint8_t)role;
-        x->field = role == F_DATA ? F_MODEL : F_NONE;
-        x->state = c == '{' ? S_OBJ_FIRST : S_ARR_FIRST;
-    } else if (c == '"') {
+    if (v <= V_ARR) {
+        push(x, v == V_OBJ, f, at);
+    } else if (v == V_STR) {
         if ((bit & (KEEP_STR | BIT(F_NEXT))) && field_open(x, f, 1))
             x->flags |= X_COPY;
         x->state = S_STR;
-    } else if (num) {
+    } else if (v >= V_NUM && v != V_BAD) {
         if ((bit & (KEEP_NUM | BIT(F_TOTAL))) && field_open(x, f, 0)) {
             x->flags |= X_COPY;
             win_put(x, &c, 1);
         }
         x->sub = c == '-' ? N_MINUS : c == '0' ? N_ZERO : N_INT;
         x->state = S_NUM;
-    } else if (c == 't' || c == 'f' || c == 'n') {
-        x->sub = c == 't' ? LIT_TRUE + 1 : c == 'f' ? LIT_FALSE + 1 : LIT_NULL + 1;
+    } else if (v != V_BAD) {
+        x->sub = v == V_TRUE ? LIT_TRUE + 1 : v == V_FALSE ? LIT_FALSE + 1
+                                                             : LIT_NULL + 1;
         x->state = S_LIT;
     } else {
         error_at(x, OM_ERR_JSON, "expected a value", at);
