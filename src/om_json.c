@@ -103,7 +103,7 @@ enum field {
 #define KEEP_STR (BIT(F_ID) | BIT(F_NAME) | BIT(F_PROMPT) | BIT(F_COMPLETION))
 #define KEEP_NUM (BIT(F_CREATED) | BIT(F_CTX) | BIT(F_PROMPT) | BIT(F_COMPLETION))
 #define MODEL_FIELDS (KEEP_STR | KEEP_NUM)
-#define ROLE_LEVELS 6 /* roles are kept for depths 0..5 */
+#define ROLE_LEVELS 5 /* roles matter down to pricing, at depth 4 */
 
 /* The keys ormodels reads, in field order from F_DATA (F_MODEL, an
  * element of data, has none), and the role of the object that has each. */
@@ -261,7 +261,6 @@ static int field_open(om_extractor_t *x, unsigned f, int is_string)
         if (is_string)
             x->win[x->win_len++] = '"';
     }
-    x->val_start = x->win_len;
     x->field_end = (uint16_t)(x->win_len + cap_of[f - F_ID]);
     return 1;
 }
@@ -280,7 +279,6 @@ static void field_close(om_extractor_t *x, unsigned f, int is_string)
             n = 0;
         }
         x->next[n] = '\0';
-        x->next_len = (uint16_t)n;
     } else if (f == F_TOTAL) {
         if (!over && om_parse_u32(x->win, x->win_len, &v) == OM_OK)
             x->stats.total_count = v;
@@ -293,7 +291,7 @@ static void field_close(om_extractor_t *x, unsigned f, int is_string)
         x->seen &= (uint8_t)~BIT(f - F_ID);
     } else {
         if (over) { /* a long name: cut back to the last whole escape */
-            size_t i = x->val_start, last = i;
+            size_t i = x->field_start + 3u, last = i; /* after n:" */
             while (i < x->win_len) {
                 last = i;
                 i += x->win[i] != '\\' ? 1u : x->win[i + 1] == 'u' ? 6u : 2u;
@@ -559,7 +557,7 @@ static void byte_step(om_extractor_t *x, const uint8_t *p)
         x->flags = (uint8_t)((x->flags & ~(X_COPY | X_OVERFLOW)) | X_IS_KEY);
         if (role_at(x, x->depth) != F_NONE) {
             x->flags |= X_COPY;
-            x->val_start = x->win_len;
+            x->field_start = x->win_len;
             x->field_end = (uint16_t)(x->win_len + CAP_KEY);
         }
         x->sub = 0;
@@ -591,9 +589,9 @@ static void string_end(om_extractor_t *x)
         if (x->flags & X_COPY) {
             if (!(x->flags & X_OVERFLOW)) /* an escaped key is none of ours */
                 f = key_field(x, role_at(x, x->depth),
-                              (const uint8_t *)&x->win[x->val_start],
-                              (size_t)(x->win_len - x->val_start));
-            x->win_len = x->val_start;
+                              (const uint8_t *)&x->win[x->field_start],
+                              (size_t)(x->win_len - x->field_start));
+            x->win_len = x->field_start;
         }
         x->field = (uint8_t)f;
         x->state = S_COLON;
@@ -1197,7 +1195,6 @@ static void reset_document(om_extractor_t *x)
     x->depth = 0;
     x->field = F_ROOT;
     x->flags = 0;
-    x->next_len = 0;
     x->next[0] = '\0';
     x->win_len = 0;
     x->role[0] = F_NONE;
@@ -1271,7 +1268,7 @@ int om_extract_finish(om_extractor_t *x)
 
 const char *om_extract_next(const om_extractor_t *x)
 {
-    return x->next_len ? x->next : NULL;
+    return x->next[0] ? x->next : NULL;
 }
 
 /* Appends s to buf at *len, keeping room for the NUL. */
