@@ -460,28 +460,40 @@ static void push(om_extractor_t *x, unsigned obj, unsigned f,
 }
 
 /* The bytes a value starts with, in the order of their kinds: a
- * container, true or false (odd for a model's field), a string, null or
- * a number. */
+ * container, true, false, a string, null, a number (any of the rest);
+ * any other byte is V_BAD. */
 static const char value_start[] = "{[tf\"n-0123456789";
-enum { V_OBJ, V_ARR, V_TRUE, V_FALSE, V_STR, V_NULL, V_NUM, V_BAD = 255 };
+enum { V_OBJ, V_ARR, V_TRUE, V_FALSE, V_STR, V_NULL, V_NUM, V_BAD };
+#define SCALAR (BIT(V_STR) | BIT(V_NULL) | BIT(V_NUM))
+
+/* The kinds of value each field should have: otherwise the document is
+ * no catalogue (the root, data), the model is invalid, or the field is
+ * read as absent and counted. */
+static const uint8_t field_kinds[] = {
+    0xFF, BIT(V_OBJ), BIT(V_ARR), BIT(V_OBJ), 0xFF, 0xFF,
+    SCALAR, SCALAR, SCALAR, SCALAR, SCALAR, SCALAR, 0xFF, 0xFF};
 
 /* A value starts with byte c at `at`; x->field says what it is. */
 static void value_begin(om_extractor_t *x, uint8_t c, const uint8_t *at)
 {
     const char *s = memchr(value_start, c, sizeof value_start - 1);
-    unsigned f = x->field, bit = BIT(f);
-    unsigned v = s ? (unsigned)(s - value_start) : V_BAD;
+    unsigned f = x->field, bit = BIT(f), v = V_BAD;
 
-    if ((f == F_ROOT && v != V_OBJ) || (f == F_DATA && v != V_ARR)) {
-        error_at(x, OM_ERR_SCHEMA,
-                 f == F_ROOT ? "not a JSON object" : "\"data\" is not an array",
-                 at);
-        return;
+    if (s)
+        v = s - value_start < V_NUM ? (unsigned)(s - value_start) : V_NUM;
+    if (!(field_kinds[f] & BIT(v))) {
+        if (f == F_ROOT || f == F_DATA) {
+            error_at(x, OM_ERR_SCHEMA,
+                     f == F_ROOT ? "not a JSON object"
+                                 : "\"data\" is not an array",
+                     at);
+            return;
+        }
+        if (f == F_MODEL)
+            x->stats.invalid++; /* an element of data that is no object */
+        else
+            x->stats.bad_fields++; /* an object, array or boolean */
     }
-    if (f == F_MODEL && v != V_OBJ)
-        x->stats.invalid++; /* an element of data that is no object */
-    if ((bit & MODEL_FIELDS) && v < V_STR)
-        x->stats.bad_fields++; /* an object, array or boolean */
     x->flags &= (uint8_t)~(X_COPY | X_IS_KEY);
     x->sub = 0;
     if (v <= V_ARR) {
@@ -490,14 +502,14 @@ static void value_begin(om_extractor_t *x, uint8_t c, const uint8_t *at)
         if ((bit & (KEEP_STR | BIT(F_NEXT))) && field_open(x, f, 1))
             x->flags |= X_COPY;
         x->state = S_STR;
-    } else if (v >= V_NUM && v != V_BAD) {
+    } else if (v == V_NUM) {
         if ((bit & (KEEP_NUM | BIT(F_TOTAL))) && field_open(x, f, 0)) {
             x->flags |= X_COPY;
             win_put(x, &c, 1);
         }
         x->sub = c == '-' ? N_MINUS : c == '0' ? N_ZERO : N_INT;
         x->state = S_NUM;
-    } else if (v != V_BAD) {
+    } else if (v < V_NUM) {
         x->sub = v == V_TRUE ? LIT_TRUE + 1 : v == V_FALSE ? LIT_FALSE + 1
                                                              : LIT_NULL + 1;
         x->state = S_LIT;

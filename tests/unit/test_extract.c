@@ -182,6 +182,7 @@ static void malformed_inputs(void **state)
         {"", OM_ERR_TRUNCATED, 0, "the document ends early"},
         {"[]", OM_ERR_SCHEMA, 0, "not a JSON object"},
         {"\"data\"", OM_ERR_SCHEMA, 0, "not a JSON object"},
+        {"<html>", OM_ERR_SCHEMA, 0, "not a JSON object"},
         {"{\"data\":{}}", OM_ERR_SCHEMA, 8, "\"data\" is not an array"},
         {"{\"x\":1}", OM_ERR_SCHEMA, 7, "no \"data\" array"},
         {"{\"data\":[]}", OM_ERR_EMPTY, 11, "no usable model"},
