@@ -642,7 +642,7 @@ static const uint8_t *string_run(om_extractor_t *x, const uint8_t *p,
                         x->flags |= X_OVERFLOW; /* escaped: no key of ours */
                     q++;
                 } else if (c != '"') {
-                    error_at(x, OM_ERR_JSON, "control character in string", q);
+                    error_at(x, OM_ERR_JSON, "control character", q);
                     return q;
                 }
             }
@@ -1201,17 +1201,6 @@ static const uint8_t *fast_run(om_extractor_t *x, const uint8_t *p,
 
 /* ---------------------------------------------------------------- API */
 
-static void reset_document(om_extractor_t *x)
-{
-    x->state = S_VALUE;
-    x->depth = 0;
-    x->field = F_ROOT;
-    x->flags = 0;
-    x->next[0] = '\0';
-    x->win_len = 0;
-    x->role[0] = F_NONE;
-}
-
 void om_extract_init(om_extractor_t *x, om_table_t *t,
                      const char *const *pinned, size_t npinned)
 {
@@ -1220,7 +1209,7 @@ void om_extract_init(om_extractor_t *x, om_table_t *t,
     x->pinned = pinned;
     x->npinned = (uint8_t)(npinned > OM_PINNED_MAX ? OM_PINNED_MAX : npinned);
     om_table_init(t);
-    reset_document(x);
+    om_extract_next_page(x);
 }
 
 void om_extract_next_page(om_extractor_t *x)
@@ -1228,7 +1217,12 @@ void om_extract_next_page(om_extractor_t *x)
     x->err = 0;
     x->err_msg = NULL;
     x->offset = 0;
-    reset_document(x);
+    x->state = S_VALUE;
+    x->depth = 0;
+    x->field = F_ROOT;
+    x->flags = 0;
+    x->next[0] = '\0';
+    x->win_len = 0;
 }
 
 int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
@@ -1270,7 +1264,7 @@ int om_extract_finish(om_extractor_t *x)
         x->err_msg = "no \"data\" array";
     } else if (x->flags & X_NEXT_LONG) {
         x->err = OM_ERR_TOOBIG;
-        x->err_msg = "links.next is longer than OM_URL_MAX";
+        x->err_msg = "links.next too long";
     } else if (x->table->count == 0) {
         x->err = OM_ERR_EMPTY;
         x->err_msg = "no usable model";
