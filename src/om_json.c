@@ -214,11 +214,11 @@ HOT const uint8_t *scan_string(const uint8_t *p, const uint8_t *end)
 
 /* -------------------------------------------------------------- errors */
 
+/* Records the error at byte `at`; every caller stops there, and feeding
+ * stops at the first one. */
 static void error_at(om_extractor_t *x, int err, const char *msg,
                      const uint8_t *at)
 {
-    if (x->err)
-        return;
     x->err = err;
     x->err_msg = msg;
     x->err_at = at;
