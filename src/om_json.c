@@ -518,42 +518,10 @@ static void value_begin(om_extractor_t *x, uint8_t c, const uint8_t *at)
     }
 }
 
-/* One byte at p outside strings: a number's or literal's, whitespace, or
- * a structural one. */
-static void byte_step(om_extractor_t *x, const uint8_t *p)
+/* The byte c at p, not whitespace, in the grammar state st (< S_STR). */
+static void structural(om_extractor_t *x, uint8_t c, unsigned st,
+                       const uint8_t *p)
 {
-    uint8_t c = *p;
-    unsigned st = x->state;
-
-    if (st == S_NUM) {
-        unsigned n = num_next[x->sub][c == '0'           ? 0
-                                      : is_digit(c)       ? 1
-                                      : c == '.'          ? 2
-                                      : (c | 0x20) == 'e' ? 3
-                                      : c == '+' || c == '-' ? 4
-                                                             : 5];
-        if (n == N_BAD) {
-            error_at(x, OM_ERR_JSON, "malformed number", p);
-            return;
-        }
-        if (n != N_END) {
-            x->sub = (uint8_t)n;
-            if (x->flags & X_COPY)
-                win_put(x, p, 1);
-            return;
-        }
-        if (x->flags & X_COPY) /* c, after the number, is read below */
-            field_close(x, x->field, 0);
-        st = x->state = S_AFTER;
-    } else if (st == S_LIT) {
-        if (c != (uint8_t)literals[x->sub])
-            error_at(x, OM_ERR_JSON, "invalid literal", p);
-        else if (!literals[++x->sub])
-            x->state = S_AFTER;
-        return;
-    }
-    if (is_ws(c))
-        return;
     if ((c == '}' || c == ']') &&
         (st == S_ARR_FIRST || st == S_OBJ_FIRST || st == S_AFTER)) {
         close_container(x, c, p);
@@ -587,6 +555,44 @@ static void byte_step(om_extractor_t *x, const uint8_t *p)
                  st == S_AFTER ? "expected ',', '}' or ']'" : "data after the end",
                  p);
     }
+}
+
+/* One byte at p outside strings: a number's or literal's, whitespace, or
+ * a structural one. Returns 0 when the byte ended a number without being
+ * part of it: it is to be read again, after the number. */
+static int byte_step(om_extractor_t *x, const uint8_t *p)
+{
+    uint8_t c = *p;
+    unsigned st = x->state;
+
+    if (st == S_NUM) {
+        unsigned n = num_next[x->sub][c == '0'           ? 0
+                                      : is_digit(c)       ? 1
+                                      : c == '.'          ? 2
+                                      : (c | 0x20) == 'e' ? 3
+                                      : c == '+' || c == '-' ? 4
+                                                             : 5];
+        if (n == N_BAD) {
+            error_at(x, OM_ERR_JSON, "malformed number", p);
+        } else if (n != N_END) {
+            x->sub = (uint8_t)n;
+            if (x->flags & X_COPY)
+                win_put(x, p, 1);
+        } else {
+            if (x->flags & X_COPY)
+                field_close(x, x->field, 0);
+            x->state = S_AFTER;
+            return 0;
+        }
+    } else if (st == S_LIT) {
+        if (c != (uint8_t)literals[x->sub])
+            error_at(x, OM_ERR_JSON, "invalid literal", p);
+        else if (!literals[++x->sub])
+            x->state = S_AFTER;
+    } else if (!is_ws(c)) {
+        structural(x, c, st, p);
+    }
+    return 1;
 }
 
 /* ------------------------------------------------------------- strings */
@@ -1241,7 +1247,7 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
         if (x->state < S_STR && ((p = fast_run(x, p, end)) == end || x->err))
             break;
 #endif
-        byte_step(x, p++);
+        p += byte_step(x, p);
     }
     if (x->err) {
         x->err_offset = x->offset + (uint64_t)(x->err_at - start);
