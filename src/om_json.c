@@ -618,8 +618,12 @@ static void string_end(om_extractor_t *x)
     }
 }
 
-/* Reads string bytes from p; returns where it stopped. x->sub: 0, or
- * 1 after a backslash, 2..5 in the four hex digits of a \u escape. */
+/* Escapes: after a backslash x->sub is ESC, in a \u escape the number of
+ * hex digits still to come. */
+#define ESC 5
+static const char escapes[] = "\"\\/bfnrtu";
+
+/* Reads string bytes from p; returns where it stopped. */
 static const uint8_t *string_run(om_extractor_t *x, const uint8_t *p,
                                  const uint8_t *end)
 {
@@ -627,23 +631,20 @@ static const uint8_t *string_run(om_extractor_t *x, const uint8_t *p,
         const uint8_t *q = p;
         uint8_t c = *p;
         if (x->sub) {
-            if (x->sub == 1 && c == 'u')
-                x->sub = 2;
-            else if (x->sub == 1 ? memchr("\"\\/bfnrt", c, 8) != NULL
-                                 : is_digit(c) ||
-                                       (uint8_t)((c | 0x20) - 'a') < 6u)
-                x->sub = (uint8_t)(x->sub == 1 || x->sub == 5 ? 0 : x->sub + 1);
-            else {
+            int hex = x->sub < ESC;
+            if (hex ? !is_digit(c) && (uint8_t)((c | 0x20) - 'a') >= 6u
+                    : !memchr(escapes, c, sizeof escapes - 1)) {
                 error_at(x, OM_ERR_JSON, "invalid escape", p);
                 return p;
             }
+            x->sub = (uint8_t)(hex ? x->sub - 1 : c == 'u' ? 4 : 0);
             q++;
         } else {
             q = scan_string(p, end);
             if (q < end) {
                 c = *q;
                 if (c == '\\') {
-                    x->sub = 1;
+                    x->sub = ESC;
                     if (x->flags & X_IS_KEY)
                         x->flags |= X_OVERFLOW; /* escaped: no key of ours */
                     q++;
