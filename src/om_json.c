@@ -347,7 +347,11 @@ static void model_end(om_extractor_t *x)
                 x->stats.long_ids++;
                 return;
             }
-            id = v; /* om_table_put turns away an empty one */
+            if (idl <= 0 || (unsigned char)v[0] <= ' ') {
+                x->stats.invalid++; /* not UTF-8, empty, or blank first */
+                return;
+            }
+            id = v;
         } else if (f == 'n') {
             unsigned cut_name = x->flags & X_NAME_CUT;
             nml = om_json_unescape(v, vl, v, OM_NAME_MAX,
@@ -369,10 +373,6 @@ static void model_end(om_extractor_t *x)
                                                   : &m.completion) != OM_OK) {
             x->stats.bad_fields++;
         }
-    }
-    if (idl < 0) { /* not valid UTF-8 */
-        x->stats.invalid++;
-        return;
     }
     m.id_len = (uint8_t)idl;
     m.name_len = (uint8_t)nml;
