@@ -522,12 +522,20 @@ static void value_begin(om_extractor_t *x, uint8_t c, const uint8_t *at)
 static void structural(om_extractor_t *x, uint8_t c, unsigned st,
                        const uint8_t *p)
 {
-    if ((c == '}' || c == ']') &&
-        (st == S_ARR_FIRST || st == S_OBJ_FIRST || st == S_AFTER)) {
-        close_container(x, c, p);
-    } else if (st == S_VALUE || st == S_ARR_FIRST) {
+    int closer = c == '}' || c == ']';
+    switch (st) {
+    case S_ARR_FIRST:
+        if (closer)
+            break;
+        /* fall through */
+    case S_VALUE:
         value_begin(x, c, p);
-    } else if (st == S_OBJ_FIRST || st == S_KEY) {
+        return;
+    case S_OBJ_FIRST:
+        if (closer)
+            break;
+        /* fall through */
+    case S_KEY:
         if (c != '"') {
             error_at(x, OM_ERR_JSON, "expected a key", p);
             return;
@@ -542,19 +550,28 @@ static void structural(om_extractor_t *x, uint8_t c, unsigned st,
         }
         x->sub = 0;
         x->state = S_STR;
-    } else if (st == S_COLON) {
+        return;
+    case S_COLON:
         if (c == ':')
             x->state = S_VALUE;
         else
             error_at(x, OM_ERR_JSON, "expected ':'", p);
-    } else if (st == S_AFTER && c == ',') {
-        x->field = role_at(x, x->depth) == F_DATA ? F_MODEL : F_NONE;
-        x->state = is_object(x, x->depth) ? S_KEY : S_VALUE;
-    } else {
-        error_at(x, OM_ERR_JSON,
-                 st == S_AFTER ? "expected ',', '}' or ']'" : "data after the end",
-                 p);
+        return;
+    case S_AFTER:
+        if (closer)
+            break;
+        if (c == ',') {
+            x->field = role_at(x, x->depth) == F_DATA ? F_MODEL : F_NONE;
+            x->state = is_object(x, x->depth) ? S_KEY : S_VALUE;
+        } else {
+            error_at(x, OM_ERR_JSON, "expected ',', '}' or ']'", p);
+        }
+        return;
+    default: /* S_DONE */
+        error_at(x, OM_ERR_JSON, "data after the end", p);
+        return;
     }
+    close_container(x, c, p); /* which says when it does not match */
 }
 
 /* One byte at p outside strings: a number's or literal's, whitespace, or
