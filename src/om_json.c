@@ -376,9 +376,9 @@ static void model_end(om_extractor_t *x)
     }
     m.id_len = (uint8_t)idl;
     m.name_len = (uint8_t)nml;
-    for (k = 0; k < x->npinned; k++) {
+    for (k = 0; k < x->npinned; k++) { /* (an id holds no NUL) */
         const char *p = x->pinned[k];
-        if (p && strlen(p) == (size_t)idl && memcmp(p, id, (size_t)idl) == 0)
+        if (p && strncmp(p, id, (size_t)idl) == 0 && p[idl] == '\0')
             m.flags |= OM_MODEL_PINNED;
     }
     i = om_table_put(x->table, &m, id, name);
