@@ -353,9 +353,10 @@ static void model_end(om_extractor_t *x)
             }
             id = v;
         } else if (f == 'n') {
-            unsigned cut_name = x->flags & X_NAME_CUT;
+            unsigned cut_name = x->flags & X_NAME_CUT; /* by field_close */
             nml = om_json_unescape(v, vl, v, OM_NAME_MAX,
-                                   OM_UNESC_TEXT | (cut_name ? OM_UNESC_CUT : 0u),
+                                   cut_name ? OM_UNESC_TEXT | OM_UNESC_CUT
+                                            : OM_UNESC_TEXT,
                                    &cut);
             if (nml < 0) {
                 nml = 0;
@@ -440,7 +441,8 @@ static void close_container(om_extractor_t *x, uint8_t c, const uint8_t *at)
 static void push(om_extractor_t *x, unsigned obj, unsigned f,
                  const uint8_t *at)
 {
-    unsigned d = x->depth, role = (obj ? f <= F_LINKS : f == F_DATA) ? f : 0u;
+    unsigned d = x->depth;
+    unsigned role = (obj ? f <= F_LINKS : f == F_DATA) ? f : F_NONE;
     if (d >= OM_JSON_MAX_DEPTH) {
         error_at(x, OM_ERR_DEPTH, NULL, at); /* the kind says it all */
         return;
