@@ -106,10 +106,11 @@ enum field {
 #define ROLE_LEVELS 5 /* roles matter down to pricing, at depth 4 */
 
 /* The keys ormodels reads, in field order from F_DATA (F_MODEL, an
- * element of data, has none), and the role of the object that has each. */
+ * element of data, has none), each after its length (an octal escape),
+ * and the role of the object that has each. */
 static const char key_names[] =
-    "data\0\0pricing\0links\0id\0name\0created\0context_length\0prompt\0"
-    "completion\0total_count\0next";
+    "\4data\0\7pricing\5links\2id\4name\7created\16context_length"
+    "\6prompt\12completion\13total_count\4next";
 static const uint8_t key_parent[] = {
     F_ROOT, F_NONE, F_MODEL, F_ROOT, F_MODEL, F_MODEL, F_MODEL,
     F_MODEL, F_PRICING, F_PRICING, F_ROOT, F_LINKS};
@@ -411,9 +412,9 @@ static unsigned key_field(const om_extractor_t *x, unsigned role,
 {
     const char *s = key_names;
     unsigned f;
-    for (f = F_DATA; f <= F_NEXT; f++, s += strlen(s) + 1) {
-        if (key_parent[f - F_DATA] == role &&
-            strncmp(s, (const char *)k, n) == 0 && s[n] == '\0')
+    for (f = F_DATA; f <= F_NEXT; f++, s += *s + 1) {
+        if (key_parent[f - F_DATA] == role && (size_t)*s == n &&
+            memcmp(s + 1, k, n) == 0)
             /* one data array per page */
             return f == F_DATA && (x->flags & X_DATA_DONE) ? F_NONE : f;
     }
@@ -780,6 +781,20 @@ HOT unsigned key_field_fast(const om_extractor_t *x, unsigned role,
 }
 #endif
 
+/* The field of the key k[0..n) in an object of the given role: by
+ * key_field_fast where 16 bytes from k are in the buffer, else by the
+ * byte-wise path's key_field. */
+HOT unsigned key_lookup(const om_extractor_t *x, unsigned role,
+                        const uint8_t *k, size_t n, const uint8_t *end)
+{
+#if WORDS
+    if (end - k >= 16)
+        return key_field_fast(x, role, k, n);
+#endif
+    (void)end;
+    return key_field(x, role, k, n);
+}
+
 /* Skips JSON whitespace from p up to bound (p may be there already);
  * runs of spaces go a word at a time. Returns the first other byte, or
  * a position at or past bound. */
@@ -1061,7 +1076,7 @@ key_token:
     STR(p + 1, out_key, memcpy(&u, q, sizeof u);
         if ((u & 0xFFFFFFu) == ('"' | ':' << 8 | ' ' << 16)) goto key_colon;);
     if (ctx >= 2) /* an object that matters */
-        field = key_field(x, ctx >> 1, p + 1, (size_t)(q - p - 1));
+        field = key_lookup(x, ctx >> 1, p + 1, (size_t)(q - p - 1), end);
     p = q + 1;
 colon:
     WS(out_colon);
