@@ -271,18 +271,21 @@ static void field_close(om_extractor_t *x, unsigned f, int is_string)
 {
     int over = (x->flags & X_OVERFLOW) != 0, n = -1, cut = 0;
     uint32_t v;
-    if (f == F_NEXT) {
-        if (!over)
-            n = om_json_unescape(x->win, x->win_len, x->next, OM_URL_MAX, 0,
-                                 &cut);
-        if (n < 0 || cut) {
-            x->flags |= X_NEXT_LONG;
-            n = 0;
+    if (f >= F_TOTAL) { /* read at once; the window is free again */
+        if (f == F_TOTAL) {
+            if (!over && om_parse_u32(x->win, x->win_len, &v) == OM_OK)
+                x->stats.total_count = v;
+        } else {
+            if (!over)
+                n = om_json_unescape(x->win, x->win_len, x->next, OM_URL_MAX,
+                                     0, &cut);
+            if (n < 0 || cut) {
+                x->flags |= X_NEXT_LONG;
+                n = 0;
+            }
+            x->next[n] = '\0';
         }
-        x->next[n] = '\0';
-    } else if (f == F_TOTAL) {
-        if (!over && om_parse_u32(x->win, x->win_len, &v) == OM_OK)
-            x->stats.total_count = v;
+        x->win_len = 0;
     } else if (over && f != F_NAME) { /* dropped, so a repeat may come */
         if (f == F_ID)
             x->flags |= X_LONG_ID;
@@ -303,10 +306,7 @@ static void field_close(om_extractor_t *x, unsigned f, int is_string)
         if (is_string)
             x->win[x->win_len++] = '"';
         x->win[x->win_len++] = ',';
-        return;
     }
-    if (f >= F_TOTAL)
-        x->win_len = 0; /* the window is free again */
 }
 
 /* -------------------------------------------------------------- models */
