@@ -5,8 +5,8 @@
  * a few KB to spare. So the body is never held: a scanner validates the
  * whole document as it streams past and copies only the values ormodels
  * keeps (id, name, created, context_length, pricing.prompt and
- * pricing.completion) of the model being read into a small window, as a
- * compact object {i:"..",n:"..",p:".."} (bare one-letter keys, which
+ * pricing.completion) of the model being read into a small window, as
+ * bare one-letter keys and their values, i:"..",n:"..",c:123, (which
  * jsmn's default mode accepts). When the model's object closes, jsmn
  * tokenizes that window and the record goes into the table.
  *
@@ -55,14 +55,18 @@
 
 /* Per-field caps on the escaped (raw) form copied into the window. Escapes
  * can triple a UTF-8 string; longer ids count as too long, longer names
- * are cut (and still decode to at most OM_NAME_MAX bytes). */
+ * are cut (and still decode to at most OM_NAME_MAX bytes). A key of an
+ * object that matters is copied after the window's fields for a moment:
+ * the longest one read is 14 bytes, so a longer one can match none. */
 #define CAP_ID (3 * OM_ID_MAX)
 #define CAP_NAME (3 * OM_NAME_MAX)
 #define CAP_NUM 24
 #define CAP_PRICE OM_PRICE_STR_MAX
-#define FIELD_OVERHEAD 6 /* ,k:"" */
+#define CAP_KEY 14
+#define FIELD_OVERHEAD 5 /* k:"", */
 #define WINDOW_NEED                                                         \
-    (2 + CAP_ID + CAP_NAME + 2 * CAP_NUM + 2 * CAP_PRICE + 6 * FIELD_OVERHEAD)
+    (CAP_ID + CAP_NAME + 2 * CAP_NUM + 2 * CAP_PRICE + 6 * FIELD_OVERHEAD + \
+     CAP_KEY)
 
 #if OM_WINDOW_SIZE < WINDOW_NEED
 #error "OM_WINDOW_SIZE too small for OM_ID_MAX and OM_NAME_MAX"
@@ -84,43 +88,38 @@ enum state {
     S_LIT        /* inside true, false or null */
 };
 
-/* What a container is, for the first levels that matter. */
-enum role { R_SKIP, R_TOP, R_DATA, R_MODEL, R_PRICING, R_LINKS };
-#define ROLE_LEVELS 6
-
-/* What the value being read is, grouped by the object that has the key. */
+/*
+ * What the value being read is. A container that matters is known by the
+ * field it was opened as (its role); every other one has the role F_NONE.
+ */
 enum field {
     F_NONE,
-    F_ROOT,                                     /* the document */
-    F_DATA, F_LINKS, F_TOTAL,                   /* the top object */
-    F_NEXT,                                     /* links */
-    F_MODEL,                                    /* an element of data */
-    F_ID, F_NAME, F_CREATED, F_CTX, F_PRICING,  /* a model */
-    F_PROMPT, F_COMPLETION                      /* its pricing */
+    F_ROOT, F_DATA, F_MODEL, F_PRICING, F_LINKS, /* containers */
+    F_ID, F_NAME, F_CREATED, F_CTX, F_PROMPT, F_COMPLETION, /* a model's */
+    F_TOTAL, F_NEXT /* the top object's total_count, links.next */
 };
 #define BIT(f) (1u << (f))
-/* Model fields kept in the window; their "seen" bit is 1 << (f - F_ID). */
+/* Values kept in the window; a model's "seen" bit is 1 << (f - F_ID). */
 #define KEEP_STR (BIT(F_ID) | BIT(F_NAME) | BIT(F_PROMPT) | BIT(F_COMPLETION))
 #define KEEP_NUM (BIT(F_CREATED) | BIT(F_CTX) | BIT(F_PROMPT) | BIT(F_COMPLETION))
 #define MODEL_FIELDS (KEEP_STR | KEEP_NUM)
+#define ROLE_LEVELS 5 /* roles matter down to pricing, at depth 4 */
 
-/* The keys ormodels reads in each kind of object: their names, each
- * after its length (an octal escape), in field order from the first; and
- * a bit per length that occurs, which turns most other keys away at once. */
-static const struct {
-    const char *names;
-    uint16_t lens;
-    uint8_t field;
-} keys_of[] = {
-    [R_TOP] = {"\4data\5links\13total_count",
-               1u << 4 | 1u << 5 | 1u << 11, F_DATA},
-    [R_MODEL] = {"\2id\4name\7created\16context_length\7pricing",
-                 1u << 2 | 1u << 4 | 1u << 7 | 1u << 14, F_ID},
-    [R_PRICING] = {"\6prompt\12completion", 1u << 6 | 1u << 10, F_PROMPT},
-    [R_LINKS] = {"\4next", 1u << 4, F_NEXT},
-};
+/* The keys ormodels reads, in field order from F_DATA (F_MODEL, an
+ * element of data, has none), each after its length (an octal escape),
+ * and the role of the object that has each. */
+static const char key_names[] =
+    "\4data\0\7pricing\5links\2id\4name\7created\16context_length"
+    "\6prompt\12completion\13total_count\4next";
+static const uint8_t key_parent[] = {
+    F_ROOT, F_NONE, F_MODEL, F_ROOT, F_MODEL, F_MODEL, F_MODEL,
+    F_MODEL, F_PRICING, F_PRICING, F_ROOT, F_LINKS};
 
-enum str_mode { SM_SKIP, SM_KEY, SM_COPY };
+/* The cap of each kept value (from F_ID), and its key in the window. */
+static const uint16_t cap_of[] = {CAP_ID,    CAP_NAME,  CAP_NUM, CAP_NUM,
+                                  CAP_PRICE, CAP_PRICE, CAP_NUM,
+                                  OM_WINDOW_SIZE};
+static const char field_letter[] = "incxpq";
 
 /* Numbers: a state per grammar position, a class per byte. */
 enum num_state { N_MINUS, N_ZERO, N_INT, N_DOT, N_FRAC, N_E, N_ESIGN, N_EXP,
@@ -136,19 +135,20 @@ static const uint8_t num_next[8][6] = {
     /* ESIGN */ {N_EXP,  N_EXP,  N_BAD, N_BAD, N_BAD,   N_BAD},
     /* EXP   */ {N_EXP,  N_EXP,  N_END, N_END, N_END,   N_END}};
 
+/* The literals; x->sub indexes the byte a literal expects next. */
+static const char literals[] = "true\0false\0null";
+#define LIT_TRUE 0
+#define LIT_FALSE 5
+#define LIT_NULL 11
+
 /* x->flags */
 #define X_IS_KEY 0x01    /* the string being read is a key */
-#define X_OVERFLOW 0x02  /* the kept value outgrew its cap */
+#define X_OVERFLOW 0x02  /* the copied key or value outgrew its cap */
 #define X_LONG_ID 0x04   /* the model's id is too long */
-#define X_DATA_OPEN 0x08 /* inside the data array */
+#define X_COPY 0x08      /* the token being read is copied to the window */
 #define X_DATA_DONE 0x10 /* the data array closed */
 #define X_NEXT_LONG 0x20 /* links.next did not fit */
-#define X_COPY_NUM 0x40  /* the number being read is kept */
-
-#define KEY_NONE 255 /* key_len when the key cannot be one we want */
-
-static const char field_letter[] = "incx.pq"; /* by f - F_ID */
-static const char *const literals[] = {"true", "false", "null"};
+#define X_NAME_CUT 0x40  /* the model's name outgrew its cap */
 
 static int is_digit(uint8_t c)
 {
@@ -215,11 +215,11 @@ HOT const uint8_t *scan_string(const uint8_t *p, const uint8_t *end)
 
 /* -------------------------------------------------------------- errors */
 
+/* Records the error at byte `at`; every caller stops there, and feeding
+ * stops at the first one. */
 static void error_at(om_extractor_t *x, int err, const char *msg,
-                 const uint8_t *at)
+                     const uint8_t *at)
 {
-    if (x->err)
-        return;
     x->err = err;
     x->err_msg = msg;
     x->err_at = at;
@@ -227,7 +227,7 @@ static void error_at(om_extractor_t *x, int err, const char *msg,
 
 /* ------------------------------------------------------------- window */
 
-/* Appends n bytes of the kept value, up to its cap. */
+/* Appends n bytes of the copied key or value, up to its cap. */
 static void win_put(om_extractor_t *x, const uint8_t *p, size_t n)
 {
     size_t room = (size_t)(x->field_end - x->win_len);
@@ -242,116 +242,84 @@ static void win_put(om_extractor_t *x, const uint8_t *p, size_t n)
 }
 
 /* Starts copying the value of field f: returns 0 when it is not kept
- * (a repeat of a field this model already has: the first one wins). */
+ * (a repeat of a field this model already has: the first one wins).
+ * total_count and links.next, outside any model, take the whole window. */
 static int field_open(om_extractor_t *x, unsigned f, int is_string)
 {
-    unsigned cap = CAP_NUM, bit;
+    unsigned bit = BIT(f - F_ID);
     x->flags &= (uint8_t)~X_OVERFLOW;
-    if (f == F_NEXT || f == F_TOTAL) { /* outside any model */
+    if (f >= F_TOTAL) {
         x->win_len = 0;
-        x->field_start = 0;
-        x->field_end = (uint16_t)(f == F_NEXT ? OM_WINDOW_SIZE - 1 : CAP_NUM);
-        return 1;
+    } else {
+        if (x->seen & bit) {
+            x->stats.bad_fields++;
+            return 0;
+        }
+        x->seen |= (uint8_t)bit;
+        x->field_start = x->win_len;
+        x->win[x->win_len++] = field_letter[f - F_ID]; /* a bare key: */
+        x->win[x->win_len++] = ':'; /* jsmn's default mode takes it */
+        if (is_string)
+            x->win[x->win_len++] = '"';
     }
-    bit = BIT(f - F_ID);
-    if (x->seen & bit) {
-        x->stats.bad_fields++;
-        return 0;
-    }
-    x->seen |= (uint8_t)bit;
-    if (f == F_ID)
-        cap = CAP_ID;
-    else if (f == F_NAME)
-        cap = CAP_NAME;
-    else if (f >= F_PROMPT)
-        cap = CAP_PRICE;
-    x->field_start = x->win_len;
-    if (x->win_len > 1)
-        x->win[x->win_len++] = ',';
-    x->win[x->win_len++] = field_letter[f - F_ID]; /* a bare key: jsmn's */
-    x->win[x->win_len++] = ':';                     /* default mode takes it */
-    if (is_string)
-        x->win[x->win_len++] = '"';
-    x->val_start = x->win_len;
-    x->field_end = (uint16_t)(x->win_len + cap);
+    x->field_end = (uint16_t)(x->win_len + cap_of[f - F_ID]);
     return 1;
-}
-
-/* Cuts a name's escaped form back to the last whole escape. */
-static void cut_to_escape(om_extractor_t *x)
-{
-    size_t i = x->val_start, last = i;
-    while (i < x->win_len) {
-        last = i;
-        i += x->win[i] != '\\' ? 1u : x->win[i + 1] == 'u' ? 6u : 2u;
-    }
-    if (i == x->win_len)
-        last = i;
-    x->win_len = (uint16_t)last;
 }
 
 /* Ends the kept value of field f (a string when is_string). */
 static void field_close(om_extractor_t *x, unsigned f, int is_string)
 {
-    int over = (x->flags & X_OVERFLOW) != 0;
-    if (f == F_NEXT) {
-        int cut = 0, n = -1;
-        if (!over)
-            n = om_json_unescape(x->win, x->win_len, x->next, OM_URL_MAX, 0,
-                                 &cut);
-        if (n < 0 || cut) {
-            x->flags |= X_NEXT_LONG;
-            n = 0;
-        }
-        x->next[n] = '\0';
-        x->next_len = (uint16_t)n;
-        return;
-    }
-    if (f == F_TOTAL) {
-        uint32_t v;
-        if (!over && om_parse_u32(x->win, x->win_len, &v) == OM_OK)
-            x->stats.total_count = v;
-        return;
-    }
-    if (over) {
-        if (f == F_NAME) {
-            cut_to_escape(x);
-            x->model_flags |= 1; /* the name was cut */
+    int over = (x->flags & X_OVERFLOW) != 0, n = -1, cut = 0;
+    uint32_t v;
+    if (f >= F_TOTAL) { /* read at once; the window is free again */
+        if (f == F_TOTAL) {
+            if (!over && om_parse_u32(x->win, x->win_len, &v) == OM_OK)
+                x->stats.total_count = v;
         } else {
-            if (f == F_ID)
-                x->flags |= X_LONG_ID;
-            else
-                x->stats.bad_fields++;
-            x->win_len = x->field_start;
-            x->seen &= (uint8_t)~BIT(f - F_ID);
-            return;
+            if (!over)
+                n = om_json_unescape(x->win, x->win_len, x->next, OM_URL_MAX,
+                                     0, &cut);
+            if (n < 0 || cut) {
+                x->flags |= X_NEXT_LONG;
+                n = 0;
+            }
+            x->next[n] = '\0';
         }
+        x->win_len = 0;
+    } else if (over && f != F_NAME) { /* dropped, so a repeat may come */
+        if (f == F_ID)
+            x->flags |= X_LONG_ID;
+        else
+            x->stats.bad_fields++;
+        x->win_len = x->field_start;
+        x->seen &= (uint8_t)~BIT(f - F_ID);
+    } else {
+        if (over) { /* a long name: cut back to the last whole escape */
+            size_t i = x->field_start + 3u, last = i; /* after n:" */
+            while (i < x->win_len) {
+                last = i;
+                i += x->win[i] != '\\' ? 1u : x->win[i + 1] == 'u' ? 6u : 2u;
+            }
+            x->win_len = (uint16_t)(i == x->win_len ? i : last);
+            x->flags |= X_NAME_CUT;
+        }
+        if (is_string)
+            x->win[x->win_len++] = '"';
+        x->win[x->win_len++] = ',';
     }
-    if (is_string)
-        x->win[x->win_len++] = '"';
 }
 
 /* -------------------------------------------------------------- models */
-
-static int is_pinned(const om_extractor_t *x, const char *id, size_t n)
-{
-    size_t i;
-    for (i = 0; i < x->npinned; i++) {
-        const char *p = x->pinned[i];
-        if (p && strlen(p) == n && memcmp(p, id, n) == 0)
-            return 1;
-    }
-    return 0;
-}
 
 /* The model's object closed: tokenize the window, decode, store. */
 static void model_end(om_extractor_t *x)
 {
     jsmn_parser jp;
-    jsmntok_t tok[16];
+    jsmntok_t tok[12]; /* six fields at most, each a key and a value */
     om_model_t m;
-    char *id = NULL, *name = "";
-    int n, i, r, idl = 0, nml = 0, cut;
+    char *id = x->win, *name = x->win;
+    int n, i, idl = 0, nml = 0, cut;
+    size_t k;
 
     x->stats.models++;
     memset(&m, 0, sizeof m);
@@ -366,64 +334,61 @@ static void model_end(om_extractor_t *x)
         x->stats.invalid++;
         return;
     }
-    x->win[x->win_len++] = '}';
     jsmn_init(&jp);
-    n = jsmn_parse(&jp, x->win, x->win_len, tok, 16);
-    if (n < 1 || tok[0].type != JSMN_OBJECT) { /* cannot happen */
-        x->stats.invalid++;
-        return;
-    }
+    n = jsmn_parse(&jp, x->win, x->win_len, tok, 12);
     m.prompt = OM_PRICE_NONE;
     m.completion = OM_PRICE_NONE;
-    for (i = 1; i + 1 < n; i += 2) {
-        char *v = &x->win[tok[i + 1].start], k = x->win[tok[i].start];
+    for (i = 0; i + 1 < n; i += 2) {
+        char *v = &x->win[tok[i + 1].start], f = x->win[tok[i].start];
         size_t vl = (size_t)(tok[i + 1].end - tok[i + 1].start);
         uint32_t u;
-        if (k == 'i') {
+        if (f == 'i') {
             idl = om_json_unescape(v, vl, v, OM_ID_MAX, 0, &cut);
             if (cut) {
                 x->stats.long_ids++;
                 return;
             }
             if (idl <= 0 || (unsigned char)v[0] <= ' ') {
-                x->stats.invalid++;
+                x->stats.invalid++; /* not UTF-8, empty, or blank first */
                 return;
             }
             id = v;
-        } else if (k == 'n') {
-            nml = om_json_unescape(
-                v, vl, v, OM_NAME_MAX,
-                OM_UNESC_TEXT | ((x->model_flags & 1) ? OM_UNESC_CUT : 0u),
-                &cut);
+        } else if (f == 'n') {
+            unsigned cut_name = x->flags & X_NAME_CUT; /* by field_close */
+            nml = om_json_unescape(v, vl, v, OM_NAME_MAX,
+                                   cut_name ? OM_UNESC_TEXT | OM_UNESC_CUT
+                                            : OM_UNESC_TEXT,
+                                   &cut);
             if (nml < 0) {
                 nml = 0;
                 x->stats.bad_fields++;
-            } else if (cut || (x->model_flags & 1)) {
+            } else if (cut || cut_name) {
                 x->stats.names_cut++;
             }
             name = v;
-        } else if (k == 'c' || k == 'x') {
+        } else if (f == 'c' || f == 'x') {
             if (om_parse_u32(v, vl, &u) != OM_OK)
                 x->stats.bad_fields++;
-            else if (k == 'c')
-                m.created = u;
             else
-                m.context_length = u;
-        } else if (om_price_parse(v, vl, k == 'p' ? &m.prompt
+                *(f == 'c' ? &m.created : &m.context_length) = u;
+        } else if (om_price_parse(v, vl, f == 'p' ? &m.prompt
                                                   : &m.completion) != OM_OK) {
             x->stats.bad_fields++;
         }
     }
     m.id_len = (uint8_t)idl;
     m.name_len = (uint8_t)nml;
-    if (is_pinned(x, id, (size_t)idl))
-        m.flags |= OM_MODEL_PINNED;
-    r = om_table_put(x->table, &m, id, name);
-    if (r == OM_PUT_REPLACED)
+    for (k = 0; k < x->npinned; k++) { /* (an id holds no NUL) */
+        const char *p = x->pinned[k];
+        if (p && strncmp(p, id, (size_t)idl) == 0 && p[idl] == '\0')
+            m.flags |= OM_MODEL_PINNED;
+    }
+    i = om_table_put(x->table, &m, id, name);
+    if (i == OM_PUT_REPLACED)
         x->stats.duplicates++;
-    else if (r == OM_PUT_EVICTED || r == OM_PUT_DROPPED)
+    else if (i == OM_PUT_EVICTED || i == OM_PUT_DROPPED)
         x->stats.dropped++;
-    else if (r < 0)
+    else if (i < 0)
         x->stats.invalid++;
 }
 
@@ -431,7 +396,7 @@ static void model_end(om_extractor_t *x)
 
 static unsigned role_at(const om_extractor_t *x, unsigned depth)
 {
-    return depth < ROLE_LEVELS ? x->role[depth] : R_SKIP;
+    return depth < ROLE_LEVELS ? x->role[depth] : F_NONE;
 }
 
 /* Whether the container at depth (>= 1) is an object. */
@@ -441,215 +406,242 @@ static unsigned is_object(const om_extractor_t *x, unsigned depth)
     return (x->stack[d / 8] >> (d % 8)) & 1u;
 }
 
-/* Opens a container at the current depth. Returns 0, or fails. */
-static int push(om_extractor_t *x, unsigned obj, unsigned role,
-                const uint8_t *at)
+/* The field of the key k[0..n) in an object of the given role. */
+static unsigned key_field(const om_extractor_t *x, unsigned role,
+                          const uint8_t *k, size_t n)
+{
+    const char *s = key_names;
+    unsigned f;
+    for (f = F_DATA; f <= F_NEXT; f++, s += *s + 1) {
+        if (key_parent[f - F_DATA] == role && (size_t)*s == n &&
+            memcmp(s + 1, k, n) == 0)
+            /* one data array per page */
+            return f == F_DATA && (x->flags & X_DATA_DONE) ? F_NONE : f;
+    }
+    return F_NONE;
+}
+
+/* The closing bracket c at `at` ends the current container. */
+static void close_container(om_extractor_t *x, uint8_t c, const uint8_t *at)
+{
+    unsigned role = role_at(x, x->depth);
+    if ((c == '}') != is_object(x, x->depth)) {
+        error_at(x, OM_ERR_JSON, "mismatched bracket", at);
+        return;
+    }
+    if (role == F_MODEL)
+        model_end(x);
+    else if (role == F_DATA)
+        x->flags |= X_DATA_DONE;
+    x->depth--;
+    x->state = x->depth ? S_AFTER : S_DONE;
+}
+
+/* Opens a container at the current depth, an object when obj. Its role:
+ * the field it was opened as when that is one of its kind, else none. */
+static void push(om_extractor_t *x, unsigned obj, unsigned f,
+                 const uint8_t *at)
 {
     unsigned d = x->depth;
+    unsigned role = (obj ? f <= F_LINKS : f == F_DATA) ? f : F_NONE;
     if (d >= OM_JSON_MAX_DEPTH) {
-        error_at(x, OM_ERR_DEPTH, "nested too deep", at);
-        return -1;
+        error_at(x, OM_ERR_DEPTH, NULL, at); /* the kind says it all */
+        return;
+    }
+    if (role == F_MODEL) {
+        x->win_len = 0;
+        x->seen = 0;
+        x->flags &= (uint8_t)~(X_LONG_ID | X_NAME_CUT);
     }
     x->stack[d / 8] = (uint8_t)((x->stack[d / 8] & ~(1u << (d % 8))) |
                                 (obj << (d % 8)));
     x->depth = (uint8_t)++d;
     if (d < ROLE_LEVELS)
         x->role[d] = (uint8_t)role;
-    return 0;
+    x->field = role == F_DATA ? F_MODEL : F_NONE;
+    x->state = obj ? S_OBJ_FIRST : S_ARR_FIRST;
 }
 
-/* Whether an object of this role has keys of length n that we read. */
-HOT int key_len_ok(unsigned role, size_t n)
-{
-    return n < 16 && ((keys_of[role].lens >> n) & 1u);
-}
+/* The bytes a value starts with, in the order of their kinds: a
+ * container, true, false, a string, null, a number (any of the rest);
+ * any other byte is V_BAD. */
+static const char value_start[] = "{[tf\"n-0123456789";
+enum { V_OBJ, V_ARR, V_TRUE, V_FALSE, V_STR, V_NULL, V_NUM, V_BAD };
+#define SCALAR (BIT(V_STR) | BIT(V_NULL) | BIT(V_NUM))
 
-/* The field of the key k[0..n) in an object of the given role. */
-HOT unsigned key_field(const om_extractor_t *x, unsigned role,
-                       const uint8_t *k, size_t n)
-{
-    const char *s = keys_of[role].names;
-    unsigned f = keys_of[role].field;
-    size_t i;
-    if (!key_len_ok(role, n))
-        return F_NONE;
-    for (; *s; s += *s + 1, f++) {
-        if ((size_t)*s != n)
-            continue;
-        for (i = 0; i < n && (uint8_t)s[1 + i] == k[i]; i++)
-            ;
-        if (i == n) {
-            if (f == F_DATA && (x->flags & (X_DATA_OPEN | X_DATA_DONE)))
-                break; /* one data array per page */
-            return f;
-        }
-    }
-    return F_NONE;
-}
+/* The kinds of value each field should have: otherwise the document is
+ * no catalogue (the root, data), the model is invalid, or the field is
+ * read as absent and counted. */
+static const uint8_t field_kinds[] = {
+    0xFF, BIT(V_OBJ), BIT(V_ARR), BIT(V_OBJ), 0xFF, 0xFF,
+    SCALAR, SCALAR, SCALAR, SCALAR, SCALAR, SCALAR, 0xFF, 0xFF};
 
-static void close_container(om_extractor_t *x, uint8_t c, const uint8_t *at)
-{
-    unsigned role = role_at(x, x->depth);
-    if ((c == '}') != is_object(x, x->depth)) {
-        error_at(x, OM_ERR_JSON, "mismatched closing bracket", at);
-        return;
-    }
-    if (role == R_MODEL)
-        model_end(x);
-    else if (role == R_DATA)
-        x->flags = (uint8_t)((x->flags & ~X_DATA_OPEN) | X_DATA_DONE);
-    x->depth--;
-    x->state = x->depth ? S_AFTER : S_DONE;
-}
-
-/* The field of the next element of the current array. */
-static unsigned element_field(const om_extractor_t *x)
-{
-    return role_at(x, x->depth) == R_DATA ? F_MODEL : F_NONE;
-}
-
-/* What a container opened as the value of each field is. */
-static const uint8_t field_role[] = {
-    R_SKIP, R_TOP,  R_DATA, R_LINKS, R_SKIP, R_SKIP,    R_MODEL,
-    R_SKIP, R_SKIP, R_SKIP, R_SKIP,  R_PRICING, R_SKIP, R_SKIP};
-
-/* A value starts with byte c at `at`. */
+/* A value starts with byte c at `at`; x->field says what it is. */
 static void value_begin(om_extractor_t *x, uint8_t c, const uint8_t *at)
 {
-    unsigned f = x->field, role = field_role[f], keep;
-    int num = c == '-' || is_digit(c);
+    const char *s = memchr(value_start, c, sizeof value_start - 1);
+    unsigned f = x->field, bit = BIT(f), v = V_BAD;
 
-    if (role == R_TOP && c != '{') {
-        error_at(x, OM_ERR_SCHEMA, "the catalogue is not a JSON object", at);
-        return;
-    }
-    if (role == R_DATA && c != '[') {
-        error_at(x, OM_ERR_SCHEMA, "\"data\" is not an array", at);
-        return;
-    }
-    if (role == R_MODEL && c != '{')
-        x->stats.invalid++; /* an element of data that is no object */
-    if ((BIT(f) & MODEL_FIELDS) && c != '"' && c != 'n' && !num)
-        x->stats.bad_fields++; /* an object, array or boolean */
-    if (c == '{' || c == '[') {
-        if (c == '[' && role != R_DATA)
-            role = R_SKIP;
-        if (role == R_MODEL) {
-            x->win_len = 1;
-            x->win[0] = '{';
-            x->seen = 0;
-            x->model_flags = 0;
-            x->flags &= (uint8_t)~X_LONG_ID;
-        } else if (role == R_DATA) {
-            x->flags |= X_DATA_OPEN;
+    if (s)
+        v = s - value_start < V_NUM ? (unsigned)(s - value_start) : V_NUM;
+    if (!(field_kinds[f] & BIT(v))) {
+        if (f == F_ROOT || f == F_DATA) {
+            error_at(x, OM_ERR_SCHEMA,
+                     f == F_ROOT ? "not a JSON object"
+                                 : "\"data\" is not an array",
+                     at);
+            return;
         }
-        if (push(x, c == '{', role, at) == 0) {
-            x->field = (uint8_t)element_field(x);
-            x->state = c == '{' ? S_OBJ_FIRST : S_ARR_FIRST;
-        }
-        return;
+        if (f == F_MODEL)
+            x->stats.invalid++; /* an element of data that is no object */
+        else
+            x->stats.bad_fields++; /* an object, array or boolean */
     }
-    if (c == '"') {
-        keep = (BIT(f) & (KEEP_STR | BIT(F_NEXT))) && field_open(x, f, 1);
-        x->str_mode = (uint8_t)(keep ? SM_COPY : SM_SKIP);
-        x->flags &= (uint8_t)~X_IS_KEY;
+    x->flags &= (uint8_t)~(X_COPY | X_IS_KEY);
+    x->sub = 0;
+    if (v <= V_ARR) {
+        push(x, v == V_OBJ, f, at);
+    } else if (v == V_STR) {
+        if ((bit & (KEEP_STR | BIT(F_NEXT))) && field_open(x, f, 1))
+            x->flags |= X_COPY;
         x->state = S_STR;
-        return;
-    }
-    if (c == 't' || c == 'f' || c == 'n') {
-        x->lit = (uint8_t)(c == 't' ? 0 : c == 'f' ? 1 : 2);
-        x->lit_pos = 1;
+    } else if (v == V_NUM) {
+        if ((bit & (KEEP_NUM | BIT(F_TOTAL))) && field_open(x, f, 0)) {
+            x->flags |= X_COPY;
+            win_put(x, &c, 1);
+        }
+        x->sub = c == '-' ? N_MINUS : c == '0' ? N_ZERO : N_INT;
+        x->state = S_NUM;
+    } else if (v < V_NUM) {
+        x->sub = v == V_TRUE ? LIT_TRUE + 1 : v == V_FALSE ? LIT_FALSE + 1
+                                                             : LIT_NULL + 1;
         x->state = S_LIT;
-        return;
-    }
-    if (!num) {
+    } else {
         error_at(x, OM_ERR_JSON, "expected a value", at);
-        return;
     }
-    x->flags &= (uint8_t)~X_COPY_NUM;
-    if ((BIT(f) & (KEEP_NUM | BIT(F_TOTAL))) && field_open(x, f, 0)) {
-        x->flags |= X_COPY_NUM;
-        win_put(x, &c, 1);
-    }
-    x->num = c == '-' ? N_MINUS : c == '0' ? N_ZERO : N_INT;
-    x->state = S_NUM;
 }
 
-/* One structural byte (not whitespace) at p. */
-static void structural(om_extractor_t *x, const uint8_t *p)
+/* The byte c at p, not whitespace, in the grammar state st (< S_STR). */
+static void structural(om_extractor_t *x, uint8_t c, unsigned st,
+                       const uint8_t *p)
 {
-    uint8_t c = *p;
-    unsigned st = x->state;
+    int closer = c == '}' || c == ']';
     switch (st) {
-    case S_VALUE:
     case S_ARR_FIRST:
-        if (c == ']' && st == S_ARR_FIRST)
-            close_container(x, c, p);
-        else
-            value_begin(x, c, p);
-        break;
+        if (closer)
+            break;
+        /* fall through */
+    case S_VALUE:
+        value_begin(x, c, p);
+        return;
     case S_OBJ_FIRST:
+        if (closer)
+            break;
+        /* fall through */
     case S_KEY:
-        if (c == '"') {
-            unsigned r = role_at(x, x->depth);
-            x->str_mode = (uint8_t)(keys_of[r].lens ? SM_KEY : SM_SKIP);
-            x->key_len = 0;
-            x->flags |= X_IS_KEY;
-            x->state = S_STR;
-        } else if (c == '}' && st == S_OBJ_FIRST) {
-            close_container(x, c, p);
-        } else {
+        if (c != '"') {
             error_at(x, OM_ERR_JSON, "expected a key", p);
+            return;
         }
-        break;
+        /* a key of an object that matters is copied after the window's
+         * fields, to be looked up at its end */
+        x->flags = (uint8_t)((x->flags & ~(X_COPY | X_OVERFLOW)) | X_IS_KEY);
+        if (role_at(x, x->depth) != F_NONE) {
+            x->flags |= X_COPY;
+            x->field_start = x->win_len;
+            x->field_end = (uint16_t)(x->win_len + CAP_KEY);
+        }
+        x->sub = 0;
+        x->state = S_STR;
+        return;
     case S_COLON:
         if (c == ':')
             x->state = S_VALUE;
         else
             error_at(x, OM_ERR_JSON, "expected ':'", p);
-        break;
+        return;
     case S_AFTER:
+        if (closer)
+            break;
         if (c == ',') {
-            if (is_object(x, x->depth)) {
-                x->state = S_KEY;
-            } else {
-                x->field = (uint8_t)element_field(x);
-                x->state = S_VALUE;
-            }
-        } else if (c == '}' || c == ']') {
-            close_container(x, c, p);
+            x->field = role_at(x, x->depth) == F_DATA ? F_MODEL : F_NONE;
+            x->state = is_object(x, x->depth) ? S_KEY : S_VALUE;
         } else {
-            error_at(x, OM_ERR_JSON, "expected ',' or a closing bracket", p);
+            error_at(x, OM_ERR_JSON, "expected ',', '}' or ']'", p);
         }
-        break;
+        return;
     default: /* S_DONE */
-        error_at(x, OM_ERR_JSON, "data after the end of the document", p);
-        break;
+        error_at(x, OM_ERR_JSON, "data after the end", p);
+        return;
     }
+    close_container(x, c, p); /* which says when it does not match */
+}
+
+/* One byte at p outside strings: a number's or literal's, whitespace, or
+ * a structural one. Returns 0 when the byte ended a number without being
+ * part of it: it is to be read again, after the number. */
+static int byte_step(om_extractor_t *x, const uint8_t *p)
+{
+    uint8_t c = *p;
+    unsigned st = x->state;
+
+    if (st == S_NUM) {
+        unsigned n = num_next[x->sub][c == '0'           ? 0
+                                      : is_digit(c)       ? 1
+                                      : c == '.'          ? 2
+                                      : (c | 0x20) == 'e' ? 3
+                                      : c == '+' || c == '-' ? 4
+                                                             : 5];
+        if (n == N_BAD) {
+            error_at(x, OM_ERR_JSON, "malformed number", p);
+        } else if (n != N_END) {
+            x->sub = (uint8_t)n;
+            if (x->flags & X_COPY)
+                win_put(x, p, 1);
+        } else {
+            if (x->flags & X_COPY)
+                field_close(x, x->field, 0);
+            x->state = S_AFTER;
+            return 0;
+        }
+    } else if (st == S_LIT) {
+        if (c != (uint8_t)literals[x->sub])
+            error_at(x, OM_ERR_JSON, "invalid literal", p);
+        else if (!literals[++x->sub])
+            x->state = S_AFTER;
+    } else if (!is_ws(c)) {
+        structural(x, c, st, p);
+    }
+    return 1;
 }
 
 /* ------------------------------------------------------------- strings */
 
-static int is_hex(uint8_t c)
-{
-    return is_digit(c) || (uint8_t)((c | 0x20) - 'a') < 6u;
-}
-
+/* The string's closing quote was read. */
 static void string_end(om_extractor_t *x)
 {
-    if (x->flags & X_IS_KEY) {
-        x->field = (uint8_t)(x->str_mode == SM_KEY && x->key_len != KEY_NONE
-                                 ? key_field(x, role_at(x, x->depth),
-                                             (const uint8_t *)x->key,
-                                             x->key_len)
-                                 : F_NONE);
-        x->state = S_COLON;
-        return;
-    }
-    if (x->str_mode == SM_COPY)
-        field_close(x, x->field, 1);
+    unsigned f = x->field;
     x->state = S_AFTER;
+    if (x->flags & X_IS_KEY) {
+        f = F_NONE;
+        if (x->flags & X_COPY) {
+            if (!(x->flags & X_OVERFLOW)) /* an escaped key is none of ours */
+                f = key_field(x, role_at(x, x->depth),
+                              (const uint8_t *)&x->win[x->field_start],
+                              (size_t)(x->win_len - x->field_start));
+            x->win_len = x->field_start;
+        }
+        x->field = (uint8_t)f;
+        x->state = S_COLON;
+    } else if (x->flags & X_COPY) {
+        field_close(x, f, 1);
+    }
 }
+
+/* Escapes: after a backslash x->sub is ESC, in a \u escape the number of
+ * hex digits still to come. */
+#define ESC 5
+static const char escapes[] = "\"\\/bfnrtu";
 
 /* Reads string bytes from p; returns where it stopped. */
 static const uint8_t *string_run(om_extractor_t *x, const uint8_t *p,
@@ -658,121 +650,40 @@ static const uint8_t *string_run(om_extractor_t *x, const uint8_t *p,
     while (p < end) {
         const uint8_t *q = p;
         uint8_t c = *p;
-        if (x->esc) {
-            if (x->esc == 1) {
-                if (c == 'u') {
-                    x->esc = 2;
-                } else if (c == '"' || c == '\\' || c == '/' || c == 'b' ||
-                           c == 'f' || c == 'n' || c == 'r' || c == 't') {
-                    x->esc = 0;
-                } else {
-                    error_at(x, OM_ERR_JSON, "invalid escape in string", p);
-                    return p;
-                }
-            } else if (is_hex(c)) {
-                x->esc = (uint8_t)(x->esc == 5 ? 0 : x->esc + 1);
-            } else {
-                error_at(x, OM_ERR_JSON, "invalid \\u escape in string", p);
+        if (x->sub) {
+            int hex = x->sub < ESC;
+            if (hex ? !is_digit(c) && (uint8_t)((c | 0x20) - 'a') >= 6u
+                    : !memchr(escapes, c, sizeof escapes - 1)) {
+                error_at(x, OM_ERR_JSON, "invalid escape", p);
                 return p;
             }
+            x->sub = (uint8_t)(hex ? x->sub - 1 : c == 'u' ? 4 : 0);
             q++;
         } else {
             q = scan_string(p, end);
             if (q < end) {
                 c = *q;
                 if (c == '\\') {
-                    x->esc = 1;
-                    if (x->str_mode == SM_KEY)
-                        x->key_len = KEY_NONE; /* escaped keys are never ours */
+                    x->sub = ESC;
+                    if (x->flags & X_IS_KEY)
+                        x->flags |= X_OVERFLOW; /* escaped: no key of ours */
                     q++;
                 } else if (c != '"') {
-                    error_at(x, OM_ERR_JSON, "control character in string", q);
+                    error_at(x, OM_ERR_JSON, "control character", q);
                     return q;
                 }
             }
         }
         /* [p, q) is string body, escapes included */
-        if (x->str_mode == SM_COPY) {
+        if (x->flags & X_COPY)
             win_put(x, p, (size_t)(q - p));
-        } else if (x->str_mode == SM_KEY && x->key_len != KEY_NONE) {
-            size_t n = (size_t)(q - p);
-            if (x->key_len + n > sizeof(x->key)) {
-                x->key_len = KEY_NONE;
-            } else {
-                memcpy(&x->key[x->key_len], p, n);
-                x->key_len = (uint8_t)(x->key_len + n);
-            }
-        }
-        if (q < end && *q == '"' && !x->esc) {
+        if (q < end && *q == '"' && !x->sub) {
             string_end(x);
             return q + 1;
         }
         p = q;
     }
     return p;
-}
-
-/* ------------------------------------------------- numbers and literals */
-
-static unsigned num_class(uint8_t c)
-{
-    return c == '0'                  ? 0u
-           : is_digit(c)             ? 1u
-           : c == '.'                ? 2u
-           : (c | 0x20) == 'e'       ? 3u
-           : (c == '+' || c == '-') ? 4u
-                                     : 5u;
-}
-
-static const uint8_t *number_run(om_extractor_t *x, const uint8_t *p,
-                                 const uint8_t *end)
-{
-    const uint8_t *s = p;
-    unsigned n = x->num;
-    for (; p < end; p++) {
-        n = num_next[n][num_class(*p)];
-        if (n == N_BAD) {
-            error_at(x, OM_ERR_JSON, "malformed number", p);
-            return p;
-        }
-        if (n == N_END) /* the number ended before this byte */
-            break;
-    }
-    x->num = (uint8_t)n;
-    if (x->flags & X_COPY_NUM) {
-        win_put(x, s, (size_t)(p - s));
-        if (n == N_END)
-            field_close(x, x->field, 0);
-    }
-    if (n == N_END)
-        x->state = S_AFTER;
-    return p;
-}
-
-static const uint8_t *literal_run(om_extractor_t *x, const uint8_t *p,
-                                  const uint8_t *end)
-{
-    const char *lit = literals[x->lit];
-    for (; p < end && lit[x->lit_pos]; p++, x->lit_pos++) {
-        if (*p != (uint8_t)lit[x->lit_pos]) {
-            error_at(x, OM_ERR_JSON, "invalid literal", p);
-            return p;
-        }
-    }
-    if (!lit[x->lit_pos])
-        x->state = S_AFTER;
-    return p;
-}
-
-/* Runs the token (string, number, literal) the state says is open. */
-static const uint8_t *token_run(om_extractor_t *x, const uint8_t *p,
-                                const uint8_t *end)
-{
-    if (x->state == S_STR)
-        return string_run(x, p, end);
-    if (x->state == S_NUM)
-        return number_run(x, p, end);
-    return literal_run(x, p, end);
 }
 
 /* ----------------------------------------------------------- fast path */
@@ -786,14 +697,10 @@ static const uint8_t *token_run(om_extractor_t *x, const uint8_t *p,
 HOT void field_copy(om_extractor_t *x, unsigned f, const uint8_t *p,
                     size_t n, int is_string)
 {
-    unsigned bit = BIT(f - F_ID), w = x->win_len;
-    size_t cap = f == F_ID     ? CAP_ID
-                 : f == F_NAME ? CAP_NAME
-                 : f >= F_PROMPT ? CAP_PRICE
-                               : CAP_NUM;
-    char *o = &x->win[w];
+    unsigned bit = BIT(f - F_ID);
+    char *o = &x->win[x->win_len];
 
-    if (n > cap || (x->seen & bit)) {
+    if (n > cap_of[f - F_ID] || (x->seen & bit)) {
         if (field_open(x, f, is_string)) {
             win_put(x, p, n);
             field_close(x, f, is_string);
@@ -801,9 +708,7 @@ HOT void field_copy(om_extractor_t *x, unsigned f, const uint8_t *p,
         return;
     }
     x->seen |= (uint8_t)bit;
-    x->field_start = (uint16_t)w;
-    if (w > 1)
-        *o++ = ',';
+    x->field_start = x->win_len;
     *o++ = field_letter[f - F_ID];
     *o++ = ':';
     if (is_string)
@@ -812,6 +717,7 @@ HOT void field_copy(om_extractor_t *x, unsigned f, const uint8_t *p,
     o += n;
     if (is_string)
         *o++ = '"';
+    *o++ = ',';
     x->win_len = (uint16_t)(o - x->win);
 }
 
@@ -837,43 +743,57 @@ HOT int same_key(const uint8_t *k, unsigned i, size_t n)
 }
 
 /* The field of the key k[0..n) (16 bytes readable) in an object of the
- * given role (> R_SKIP), as key_field finds it, by length first. */
+ * given role (not F_NONE), as key_field finds it, by length first. */
 HOT unsigned key_field_fast(const om_extractor_t *x, unsigned role,
                             const uint8_t *k, size_t n)
 {
 #define IS(i) same_key(k, i, n)
     switch (n) {
     case 2:
-        return role == R_MODEL && IS(K_ID) ? F_ID : F_NONE;
+        return role == F_MODEL && IS(K_ID) ? F_ID : F_NONE;
     case 4:
-        if (role == R_MODEL)
+        if (role == F_MODEL)
             return IS(K_NAME) ? F_NAME : F_NONE;
-        if (role == R_LINKS)
+        if (role == F_LINKS)
             return IS(K_NEXT) ? F_NEXT : F_NONE;
-        return role == R_TOP && IS(K_DATA) &&
-                       !(x->flags & (X_DATA_OPEN | X_DATA_DONE))
+        return role == F_ROOT && IS(K_DATA) &&
+                       !(x->flags & X_DATA_DONE)
                    ? F_DATA
                    : F_NONE;
     case 5:
-        return role == R_TOP && IS(K_LINKS) ? F_LINKS : F_NONE;
+        return role == F_ROOT && IS(K_LINKS) ? F_LINKS : F_NONE;
     case 6:
-        return role == R_PRICING && IS(K_PROMPT) ? F_PROMPT : F_NONE;
+        return role == F_PRICING && IS(K_PROMPT) ? F_PROMPT : F_NONE;
     case 7:
-        if (role != R_MODEL)
+        if (role != F_MODEL)
             return F_NONE;
         return IS(K_CREATED) ? F_CREATED : IS(K_PRICING) ? F_PRICING : F_NONE;
     case 10:
-        return role == R_PRICING && IS(K_COMPLETION) ? F_COMPLETION : F_NONE;
+        return role == F_PRICING && IS(K_COMPLETION) ? F_COMPLETION : F_NONE;
     case 11:
-        return role == R_TOP && IS(K_TOTAL) ? F_TOTAL : F_NONE;
+        return role == F_ROOT && IS(K_TOTAL) ? F_TOTAL : F_NONE;
     case 14:
-        return role == R_MODEL && IS(K_CTX) ? F_CTX : F_NONE;
+        return role == F_MODEL && IS(K_CTX) ? F_CTX : F_NONE;
     default:
         return F_NONE;
     }
 #undef IS
 }
 #endif
+
+/* The field of the key k[0..n) in an object of the given role: by
+ * key_field_fast where 16 bytes from k are in the buffer, else by the
+ * byte-wise path's key_field. */
+HOT unsigned key_lookup(const om_extractor_t *x, unsigned role,
+                        const uint8_t *k, size_t n, const uint8_t *end)
+{
+#if WORDS
+    if (end - k >= 16)
+        return key_field_fast(x, role, k, n);
+#endif
+    (void)end;
+    return key_field(x, role, k, n);
+}
 
 /* Skips JSON whitespace from p up to bound (p may be there already);
  * runs of spaces go a word at a time. Returns the first other byte, or
@@ -1142,7 +1062,7 @@ reload:
 
 obj_first:
     WS_NL(out_obj_first);
-    if ((c = *p) == '}')
+    if ((c = *p) == '}' || c == ']') /* a ']' is mismatched, as close says */
         goto close;
     if (c <= ' ') /* after a line break: a '}' may still come */
         goto out_obj_first;
@@ -1156,7 +1076,7 @@ key_token:
     STR(p + 1, out_key, memcpy(&u, q, sizeof u);
         if ((u & 0xFFFFFFu) == ('"' | ':' << 8 | ' ' << 16)) goto key_colon;);
     if (ctx >= 2) /* an object that matters */
-        field = key_field(x, ctx >> 1, p + 1, (size_t)(q - p - 1));
+        field = key_lookup(x, ctx >> 1, p + 1, (size_t)(q - p - 1), end);
     p = q + 1;
 colon:
     WS(out_colon);
@@ -1196,7 +1116,7 @@ value_byte:
                                     (ctx << (d % 8)));
         x->depth = (uint8_t)++d;
         if (d < ROLE_LEVELS)
-            x->role[d] = R_SKIP;
+            x->role[d] = F_NONE;
         p++;
         if (ctx) {
             if (p >= lim)
@@ -1242,12 +1162,12 @@ after:
     p++;
     if (ctx & 1)
         goto key;
-    field = ctx == R_DATA << 1 ? F_MODEL : F_NONE;
+    field = ctx == F_DATA << 1 ? F_MODEL : F_NONE;
     WS_NL(out_value);
     goto value_token;
 arr_first:
     WS_NL(out_arr_first);
-    if ((c = *p) == ']')
+    if ((c = *p) == ']' || c == '}')
         goto close;
     if (c <= ' ') /* after a line break: a ']' may still come */
         goto out_arr_first;
@@ -1322,19 +1242,6 @@ static const uint8_t *fast_run(om_extractor_t *x, const uint8_t *p,
 
 /* ---------------------------------------------------------------- API */
 
-static void reset_document(om_extractor_t *x)
-{
-    x->state = S_VALUE;
-    x->depth = 0;
-    x->field = F_ROOT;
-    x->esc = 0;
-    x->flags = 0;
-    x->next_len = 0;
-    x->next[0] = '\0';
-    x->win_len = 0;
-    x->role[0] = R_SKIP;
-}
-
 void om_extract_init(om_extractor_t *x, om_table_t *t,
                      const char *const *pinned, size_t npinned)
 {
@@ -1343,7 +1250,7 @@ void om_extract_init(om_extractor_t *x, om_table_t *t,
     x->pinned = pinned;
     x->npinned = (uint8_t)(npinned > OM_PINNED_MAX ? OM_PINNED_MAX : npinned);
     om_table_init(t);
-    reset_document(x);
+    om_extract_next_page(x);
 }
 
 void om_extract_next_page(om_extractor_t *x)
@@ -1351,7 +1258,12 @@ void om_extract_next_page(om_extractor_t *x)
     x->err = 0;
     x->err_msg = NULL;
     x->offset = 0;
-    reset_document(x);
+    x->state = S_VALUE;
+    x->depth = 0;
+    x->field = F_ROOT;
+    x->flags = 0;
+    x->next[0] = '\0';
+    x->win_len = 0;
 }
 
 int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
@@ -1362,17 +1274,15 @@ int om_extract_feed(om_extractor_t *x, const void *buf, size_t len)
     if (x->err)
         return x->err;
     while (p < end && !x->err) {
-        if (x->state >= S_STR) {
-            p = token_run(x, p, end);
+        if (x->state == S_STR) {
+            p = string_run(x, p, end);
             continue;
         }
 #if OM_JSON_FAST
-        if ((p = fast_run(x, p, end)) == end || x->err)
+        if (x->state < S_STR && ((p = fast_run(x, p, end)) == end || x->err))
             break;
 #endif
-        if (!is_ws(*p))
-            structural(x, p);
-        p++;
+        p += byte_step(x, p);
     }
     if (x->err) {
         x->err_offset = x->offset + (uint64_t)(x->err_at - start);
@@ -1389,23 +1299,23 @@ int om_extract_finish(om_extractor_t *x)
     x->err_offset = x->offset;
     if (x->state != S_DONE) {
         x->err = OM_ERR_TRUNCATED;
-        x->err_msg = x->offset ? "the document ends early" : "the body is empty";
+        x->err_msg = "the document ends early"; /* at byte 0: it is empty */
     } else if (!(x->flags & X_DATA_DONE)) {
         x->err = OM_ERR_SCHEMA;
         x->err_msg = "no \"data\" array";
     } else if (x->flags & X_NEXT_LONG) {
         x->err = OM_ERR_TOOBIG;
-        x->err_msg = "links.next is longer than OM_URL_MAX";
+        x->err_msg = "links.next too long";
     } else if (x->table->count == 0) {
         x->err = OM_ERR_EMPTY;
-        x->err_msg = "no usable model in the catalogue";
+        x->err_msg = "no usable model";
     }
     return x->err;
 }
 
 const char *om_extract_next(const om_extractor_t *x)
 {
-    return x->next_len ? x->next : NULL;
+    return x->next[0] ? x->next : NULL;
 }
 
 /* Appends s to buf at *len, keeping room for the NUL. */
