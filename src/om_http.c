@@ -203,39 +203,22 @@ int om_http_write_request(char *buf, size_t cap, const om_http_req_t *req,
     return e != OM_OK ? e : (int)w.total;
 }
 
-/* ================================================================= date */
+/* ============================================================ patterns */
 
-/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar, y
- * from 0 (the days-from-civil method: years begin in March, so the leap
- * day is the last of the year; counted from the year -400 so that every
- * division is of a positive number, and 146097 days, one 400-year
- * cycle, taken off again). */
-static int32_t days_from_civil(int32_t y, int32_t m, int32_t d)
-{
-    y += 400 - (m <= 2);
-    m = m > 2 ? m - 3 : m + 9; /* months from March */
-    return 365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + d - 1 -
-           (719468 + 146097);
-}
-
-/* The three forms as patterns: a short day name (a), a long one (A), a
- * month name (m), digits of the day (d; D: a digit or a space), year
- * (y), hour (h), minute (i) and second (s); anything else as it is. */
-static const char date_forms[] =
-    "a, dd m yyyy hh:ii:ss GMT\0" /* IMF-fixdate */
-    "A, dd-m-yy hh:ii:ss GMT\0"   /* RFC 850 */
-    "a m Dd hh:ii:ss yyyy";       /* asctime */
-
-/* Names in lower case, each ended by a NUL, the list by another. */
+/* Lower-case names, each ended by a NUL, the list by another. */
 static const char month_names[] =
     "jan\0feb\0mar\0apr\0may\0jun\0jul\0aug\0sep\0oct\0nov\0dec\0";
 static const char day_names[] =
     "monday\0tuesday\0wednesday\0thursday\0friday\0saturday\0sunday\0";
 
-/* Matches s[0..n) against the form f; v[] gets the day, year, hour,
- * minute and second, v[5] the month (1..12). Returns 1 when all of s
- * matches. */
-static int date_form(const char *f, const char *s, size_t n, unsigned v[6])
+/* Matches all of s[0..n) against the pattern f, for the HTTP-date forms
+ * and the status line: decimal digits go to v[] by slot, d (day), y
+ * (year; a status code), h (hour; the HTTP minor version), i (minute),
+ * s (second); D is a digit of the day or a space; m is a month name, a
+ * a day name's first three letters, A a whole day name, in any case,
+ * the name's number in its list going to v[5] (the month comes after the
+ * day); any other byte stands for itself. Returns 1 on a match. */
+static int match(const char *f, const char *s, size_t n, unsigned v[6])
 {
     static const char slots[] = "dyhis";
     size_t k = 0;
@@ -262,8 +245,7 @@ static int date_form(const char *f, const char *s, size_t n, unsigned v[6])
                 return 0;
             v[slot - slots] = v[slot - slots] * 10u + d;
         } else if (c == 'm' || c == 'a' || c == 'A') {
-            /* the first name s starts with: three letters of it, or
-             * all of it for A */
+            /* the first name of the list s goes on with */
             const char *p = c == 'm' ? month_names : day_names;
             size_t len = 3;
             unsigned idx = 1;
@@ -276,8 +258,7 @@ static int date_form(const char *f, const char *s, size_t n, unsigned v[6])
                 if (len <= n - k && eq_ci(s + k, p, len))
                     break;
             }
-            if (c == 'm')
-                v[5] = idx;
+            v[5] = idx;
             k += len;
         } else if (s[k++] != c) {
             return 0;
@@ -285,6 +266,27 @@ static int date_form(const char *f, const char *s, size_t n, unsigned v[6])
     }
     return k == n;
 }
+
+/* ================================================================= date */
+
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar, y
+ * from 0 (the days-from-civil method: years begin in March, so the leap
+ * day is the last of the year; counted from the year -400 so that every
+ * division is of a positive number, and the 146097 days of that one
+ * 400-year cycle taken off again). */
+static int32_t days_from_civil(unsigned y, unsigned m, unsigned d)
+{
+    y += 400u - (m <= 2);
+    m = m > 2 ? m - 3 : m + 9; /* months from March */
+    return (int32_t)(365u * y + y / 4 - y / 100 + y / 400 + (153u * m + 2) / 5 + d) -
+           (719468 + 146097 + 1);
+}
+
+/* The three forms: IMF-fixdate, RFC 850, asctime. */
+static const char date_forms[] =
+    "a, dd m yyyy hh:ii:ss GMT\0"
+    "A, dd-m-yy hh:ii:ss GMT\0"
+    "a m Dd hh:ii:ss yyyy";
 
 int om_http_parse_date(const char *s, size_t n, int64_t *unix_out)
 {
@@ -300,7 +302,7 @@ int om_http_parse_date(const char *s, size_t n, int64_t *unix_out)
         unsigned y;
         unsigned m;
 
-        if (!date_form(f, s, n, v))
+        if (!match(f, s, n, v))
             continue;
         if (form == 1) /* RFC 850's two digits */
             v[1] += v[1] < 70 ? 2000u : 1900u;
@@ -310,7 +312,7 @@ int om_http_parse_date(const char *s, size_t n, int64_t *unix_out)
             v[0] > 28 + ((mlen >> (2 * (m - 1))) & 3u) +
                        (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
             return OM_ERR_INVAL;
-        *unix_out = (int64_t)days_from_civil((int32_t)y, (int32_t)m, (int32_t)v[0]) * 86400 +
+        *unix_out = (int64_t)days_from_civil(y, m, v[0]) * 86400 +
                     (int32_t)(v[2] * 3600 + v[3] * 60 + v[4]);
         return OM_OK;
     }
@@ -319,7 +321,7 @@ int om_http_parse_date(const char *s, size_t n, int64_t *unix_out)
 
 /* ============================================================= response */
 
-/* The states. Those up to S_CHUNK_END take their bytes through the line
+/* The states. Those before S_DATA take their bytes through the line
  * engine (line_byte); S_TRAILER and the head ones count them against a
  * section limit. */
 enum {
@@ -348,10 +350,12 @@ static const char header_names[] =
 #define LENGTH_MAX ((uint64_t)INT64_MAX) /* largest body or chunk size */
 #define ETAG_CAP (OM_ETAG_MAX + 1)      /* kept[]: ETag, then Last-Modified */
 
-/* Why a response is refused: err_msg's texts by M_* id, each id's
- * om_err given by its group. */
+/* Why a response is refused: the parsing steps return an M_* id (0: no
+ * error), err_msg's text by its place in fail_msgs, the om_err by its
+ * group. */
 enum {
-    M_BAD_STATUS_LINE = 0,
+    M_OK,
+    M_BAD_STATUS_LINE,
     M_UNEXPECTED_101,
     M_BAD_TRANSFER_ENCODING,
     M_FOLDED_HEADER_LINE,
@@ -410,13 +414,13 @@ static const char fail_msgs[] =
     "chunk size overflow\0"
     "connection closed early";
 
-/* Sets the sticky error id's at byte i of this call. */
+/* Sets the sticky error id (not M_OK) at byte i of this call. */
 static int fail(om_http_resp_t *r, unsigned id, size_t i)
 {
     const char *m = fail_msgs;
     unsigned k;
 
-    for (k = 0; k < id; k++)
+    for (k = M_BAD_STATUS_LINE; k < id; k++)
         m += strlen(m) + 1;
     r->err = id == M_CONNECTION_CLOSED_EARLY     ? OM_ERR_TRUNCATED
              : id >= M_CONTENT_LENGTH_TOO_LARGE ? OM_ERR_TOOBIG
@@ -426,19 +430,19 @@ static int fail(om_http_resp_t *r, unsigned id, size_t i)
     return r->err;
 }
 
-/* Clears what one response head sets, for the next head after a 1xx. */
+/* Clears what one response head sets, for the next head after a 1xx:
+ * the result fields from content_length to last_modified (body_len
+ * among them is still 0). */
 static void reset_fields(om_http_resp_t *r)
 {
-    r->content_length = 0;
-    r->date = 0;
+    static const char none[1] = ""; /* what an unset kept field shows */
+
+    memset(&r->content_length, 0,
+           (size_t)((char *)&r->err - (char *)&r->content_length));
     r->retry_after = -1;
-    r->retry_at = 0;
-    r->status = 0;
-    r->http_minor = 0;
-    r->flags = 0;
-    r->location = "";
-    r->etag = "";
-    r->last_modified = "";
+    r->location = none;
+    r->etag = none;
+    r->last_modified = none;
     r->nheaders = 0;
 }
 
@@ -489,67 +493,27 @@ static int parse_length(const char *s, size_t n, uint64_t *out)
     return OM_OK;
 }
 
-/* Parses "HTTP/1.x NNN[ reason]" from line[0..n); when the line was cut,
- * its reason phrase is. */
-static int parse_status(om_http_resp_t *r, size_t n, size_t i)
+/* "HTTP/1.x NNN[ reason]" in line[0..n); a cut line is judged on this
+ * much too. */
+static unsigned parse_status(om_http_resp_t *r, size_t n)
 {
-    const char *s = r->line;
-    unsigned code = 0;
-    size_t k;
+    unsigned v[6]; /* v[1]: the code, v[2]: the minor version */
 
-    if (n < 12 || memcmp(s, "HTTP/1.", 7) != 0 || (unsigned)(s[7] - '0') > 9 ||
-        s[8] != ' ' || (n > 12 && s[12] != ' '))
-        return fail(r, M_BAD_STATUS_LINE, i);
-    for (k = 9; k < 12; k++) {
-        unsigned d = (unsigned)(s[k] - '0');
-
-        if (d > 9)
-            return fail(r, M_BAD_STATUS_LINE, i);
-        code = code * 10u + d;
-    }
-    if (code < 100 || code > 599)
-        return fail(r, M_BAD_STATUS_LINE, i);
-    r->status = (uint16_t)code;
-    r->http_minor = s[7] != '0';
+    if (n < 12 || !match("HTTP/1.h yyy", r->line, 12, v) ||
+        (n > 12 && r->line[12] != ' ') || v[1] < 100 || v[1] > 599)
+        return M_BAD_STATUS_LINE;
+    r->status = (uint16_t)v[1];
+    r->http_minor = v[2] != 0;
     r->kept[0] = '\0';
     r->kept[ETAG_CAP] = '\0';
-    if (code / 100 == 3 && code != 304) { /* a redirect */
+    if (v[1] / 100 == 3 && v[1] != 304) { /* a redirect */
         r->location = r->kept;
     } else {
         r->etag = r->kept;
         r->last_modified = r->kept + ETAG_CAP;
     }
     r->state = S_HEADER;
-    return OM_OK;
-}
-
-/* Transfer-Encoding: "chunked" once in all of them, empty list elements
- * aside; we asked for identity and can decode nothing else. */
-static int parse_te(om_http_resp_t *r, const char *v, size_t n, size_t i)
-{
-    size_t k = 0;
-
-    if (n == 0)
-        return fail(r, M_BAD_TRANSFER_ENCODING, i);
-    while (k < n) {
-        size_t a;
-        size_t b;
-
-        while (k < n && (is_ows(v[k]) || v[k] == ','))
-            k++;
-        a = k;
-        while (k < n && v[k] != ',')
-            k++;
-        b = k;
-        while (b > a && is_ows(v[b - 1]))
-            b--;
-        if (b == a)
-            continue;
-        if (b - a != 7 || !eq_ci(v + a, "chunked", 7) || (r->flags & OM_HTTP_F_CHUNKED))
-            return fail(r, M_BAD_TRANSFER_ENCODING, i);
-        r->flags |= OM_HTTP_F_CHUNKED;
-    }
-    return OM_OK;
+    return M_OK;
 }
 
 /* Copies v[0..n) into dst (cap bytes with the NUL) when it fits and
@@ -568,10 +532,10 @@ static void keep(char *dst, size_t cap, const char *v, size_t n)
     dst[n] = '\0';
 }
 
-/* Handles the header line line[0..n); cut when the line was longer than
- * the buffer (then only its start is here, and its value counts as too
+/* The header line line[0..n); cut when the line was longer than the
+ * buffer (then only its start is here, and its value counts as too
  * long). */
-static int parse_header(om_http_resp_t *r, size_t n, int cut, size_t i)
+static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
 {
     char *s = r->line;
     const char *name = header_names;
@@ -585,21 +549,21 @@ static int parse_header(om_http_resp_t *r, size_t n, int cut, size_t i)
     int redirect;
 
     if (is_ows(s[0]))
-        return fail(r, M_FOLDED_HEADER_LINE, i);
+        return M_FOLDED_HEADER_LINE;
     if (++r->nheaders > OM_HTTP_HEADER_COUNT_MAX)
-        return fail(r, M_TOO_MANY_HEADERS, i);
+        return M_TOO_MANY_HEADERS;
     colon = memchr(s, ':', n);
     if (colon == NULL)
-        return fail(r, cut ? M_HEADER_NAME_TOO_LONG : M_HEADER_LINE_WITHOUT_COLON, i);
+        return cut ? M_HEADER_NAME_TOO_LONG : M_HEADER_LINE_WITHOUT_COLON;
     name_len = (size_t)(colon - s);
+    if (name_len == 0)
+        return M_BAD_HEADER_NAME;
     /* a token: visible ASCII but for the delimiters; lower-cased here */
     for (k = 0; k < name_len; k++) {
         if (s[k] <= ' ' || s[k] >= 0x7f || strchr("\"(),/:;<=>?@[\\]{}", s[k]) != NULL)
-            return fail(r, M_BAD_HEADER_NAME, i);
+            return M_BAD_HEADER_NAME;
         s[k] = lower_c(s[k]);
     }
-    if (name_len == 0)
-        return fail(r, M_BAD_HEADER_NAME, i);
     for (h = 1; *name != '\0' && !(strlen(name) == name_len && memcmp(name, s, name_len) == 0);
          h++)
         name += strlen(name) + 1;
@@ -608,7 +572,7 @@ static int parse_header(om_http_resp_t *r, size_t n, int cut, size_t i)
     redirect = r->location == r->kept;
     if (*name == '\0' || (h == H_LOCATION && !redirect) ||
         ((h == H_ETAG || h == H_LAST_MODIFIED) && redirect))
-        return OM_OK;
+        return M_OK;
 
     v = colon + 1;
     vn = n - name_len - 1;
@@ -617,7 +581,7 @@ static int parse_header(om_http_resp_t *r, size_t n, int cut, size_t i)
          * else cut is read as an empty value: not kept, not JSON, no
          * date */
         if (h <= H_LOCATION)
-            return fail(r, M_CONTENT_LENGTH_TOO_LARGE + (unsigned)h - H_CONTENT_LENGTH, i);
+            return M_CONTENT_LENGTH_TOO_LARGE + (unsigned)h - H_CONTENT_LENGTH;
         vn = 0;
     }
     while (vn > 0 && is_ows(v[0])) {
@@ -633,30 +597,41 @@ static int parse_header(om_http_resp_t *r, size_t n, int cut, size_t i)
 
         rc = parse_length(v, vn, &len);
         if (rc != OM_OK)
-            return fail(r, rc == OM_ERR_TOOBIG ? M_CONTENT_LENGTH_TOO_LARGE
-                                               : M_BAD_CONTENT_LENGTH, i);
+            return rc == OM_ERR_TOOBIG ? M_CONTENT_LENGTH_TOO_LARGE : M_BAD_CONTENT_LENGTH;
         if ((r->flags & OM_HTTP_F_LENGTH) && len != r->content_length)
-            return fail(r, M_CONFLICTING_CONTENT_LENGTH, i);
+            return M_CONFLICTING_CONTENT_LENGTH;
         r->content_length = len;
         r->flags |= OM_HTTP_F_LENGTH;
-        return OM_OK;
+        return M_OK;
     }
     case H_TRANSFER_ENCODING:
-        return parse_te(r, v, vn, i);
+        /* "chunked" once in all of them, empty list elements aside; we
+         * asked for identity and can decode nothing else */
+        if (vn == 0)
+            return M_BAD_TRANSFER_ENCODING;
+        for (k = 0; k < vn; k++) {
+            if (is_ows(v[k]) || v[k] == ',')
+                continue;
+            if (vn - k < 7 || !eq_ci(v + k, "chunked", 7) || (r->flags & OM_HTTP_F_CHUNKED))
+                return M_BAD_TRANSFER_ENCODING;
+            r->flags |= OM_HTTP_F_CHUNKED;
+            k += 6;
+        }
+        return M_OK;
     case H_LOCATION: /* checked again by om_url_resolve */
         if (vn > OM_URL_MAX)
-            return fail(r, M_LOCATION_TOO_LONG, i);
+            return M_LOCATION_TOO_LONG;
         keep(r->kept, OM_URL_MAX + 1, v, vn);
-        return OM_OK;
+        return M_OK;
     case H_ETAG:
         keep(r->kept, ETAG_CAP, v, vn);
-        return OM_OK;
+        return M_OK;
     case H_LAST_MODIFIED:
         keep(r->kept + ETAG_CAP, OM_LASTMOD_MAX + 1, v, vn);
-        return OM_OK;
+        return M_OK;
     case H_DATE:
         set_flag(r, OM_HTTP_F_DATE, om_http_parse_date(v, vn, &r->date) == OM_OK);
-        return OM_OK;
+        return M_OK;
     case H_RETRY_AFTER: {
         uint64_t secs = 0;
         int64_t at = 0;
@@ -664,7 +639,7 @@ static int parse_header(om_http_resp_t *r, size_t n, int cut, size_t i)
         if (vn > 0 && (unsigned)(v[0] - '0') <= 9) {
             rc = parse_length(v, vn, &secs);
             if (rc == OM_ERR_HTTP)
-                return OM_OK; /* not a Retry-After: ignored */
+                return M_OK; /* not a Retry-After: ignored */
             if (rc != OM_OK || secs > 0x7fffffffu)
                 secs = 0x7fffffffu; /* a huge delay: saturate */
             r->retry_after = (int64_t)secs;
@@ -673,7 +648,7 @@ static int parse_header(om_http_resp_t *r, size_t n, int cut, size_t i)
             r->retry_after = -1;
             r->retry_at = at;
         }
-        return OM_OK;
+        return M_OK;
     }
     default: /* H_CONTENT_TYPE: the media type, parameters aside */
         for (k = 0; k < vn && v[k] != ';'; k++)
@@ -681,24 +656,24 @@ static int parse_header(om_http_resp_t *r, size_t n, int cut, size_t i)
         while (k > 0 && is_ows(v[k - 1]))
             k--;
         set_flag(r, OM_HTTP_F_JSON, k == 16 && eq_ci(v, "application/json", 16));
-        return OM_OK;
+        return M_OK;
     }
 }
 
 /* The empty line after the headers: decide how the body is framed. */
-static int head_end(om_http_resp_t *r, size_t i)
+static unsigned head_end(om_http_resp_t *r)
 {
     if (r->status < 200) {
         if (r->status == 101)
-            return fail(r, M_UNEXPECTED_101, i);
+            return M_UNEXPECTED_101;
         reset_fields(r); /* an interim response: the real one follows */
         r->state = S_STATUS;
-        return OM_OK;
+        return M_OK;
     }
     if ((r->flags & OM_HTTP_F_LENGTH) && (r->flags & OM_HTTP_F_CHUNKED))
-        return fail(r, M_CONTENT_LENGTH_WITH_TRANSFER_ENCODING, i);
+        return M_CONTENT_LENGTH_WITH_TRANSFER_ENCODING;
     if ((r->flags & OM_HTTP_F_CHUNKED) && r->http_minor == 0)
-        return fail(r, M_TRANSFER_ENCODING_IN_HTTP_1_0, i);
+        return M_TRANSFER_ENCODING_IN_HTTP_1_0;
     if (r->retry_at != 0 && (r->flags & OM_HTTP_F_DATE))
         r->retry_after = r->retry_at > r->date ? r->retry_at - r->date : 0;
     r->flags |= OM_HTTP_F_HEAD;
@@ -709,7 +684,7 @@ static int head_end(om_http_resp_t *r, size_t i)
         r->state = S_CHUNK_SIZE;
     } else if (r->flags & OM_HTTP_F_LENGTH) {
         if (r->body_max != 0 && r->content_length > r->body_max)
-            return fail(r, M_BODY_OVER_BODY_MAX, i);
+            return M_BODY_OVER_BODY_MAX;
         r->remain = r->content_length;
         r->state = S_DATA;
         if (r->remain == 0)
@@ -719,13 +694,13 @@ static int head_end(om_http_resp_t *r, size_t i)
         r->remain = UINT64_MAX;
         r->state = S_DATA;
     }
-    return OM_OK;
+    return M_OK;
 }
 
-/* A chunk-size line line[0..n): 1*HEXDIG [ BWS ";" ext ]. i is the byte
- * after it (its LF, or where it was cut); cr tells a CR came before the
- * LF, so that an error points at the byte of the line that is wrong. */
-static int chunk_line(om_http_resp_t *r, size_t n, int cut, int cr, size_t i)
+/* The chunk-size line line[0..n): 1*HEXDIG [ BWS ";" ext ]. On an error
+ * *back is how many bytes before the line's end the wrong one is (0: the
+ * end itself); cr tells a CR came before the LF. */
+static unsigned chunk_line(om_http_resp_t *r, size_t n, int cut, int cr, size_t *back)
 {
     const char *s = r->line;
     uint64_t size = 0;
@@ -760,50 +735,34 @@ static int chunk_line(om_http_resp_t *r, size_t n, int cut, int cr, size_t i)
                 goto bad;
     }
     if (cut)
-        return fail(r, M_CHUNK_SIZE_LINE_TOO_LONG, i);
+        return M_CHUNK_SIZE_LINE_TOO_LONG;
     if (size == 0) {
         r->head_bytes = 0; /* now counts trailer bytes */
         r->state = S_TRAILER;
-        return OM_OK;
+        return M_OK;
     }
     if (r->body_max != 0 && size > r->body_max - r->body_len)
-        return fail(r, M_BODY_OVER_BODY_MAX, i);
+        return M_BODY_OVER_BODY_MAX;
     r->remain = size;
     r->state = S_DATA;
-    return OM_OK;
+    return M_OK;
 
 bad: /* at byte k of the line, or at its end when k == n */
-    fail(r, id, i);
     if (k < n)
-        r->err_offset -= n - k + (size_t)cr;
-    return r->err;
+        *back = n - k + (size_t)cr;
+    return id;
 }
 
-/* A complete line line[0..n), or the start of an over-long one (cut),
- * at byte i. */
-static int line_end(om_http_resp_t *r, size_t n, int cut, int cr, size_t i)
-{
-    switch (r->state) {
-    case S_STATUS:
-        return parse_status(r, n, i);
-    case S_HEADER:
-        return n != 0 ? parse_header(r, n, cut, i) : head_end(r, i);
-    case S_TRAILER:
-        if (n == 0)
-            set_done(r);
-        return OM_OK;
-    case S_CHUNK_SIZE:
-        return chunk_line(r, n, cut, cr, i);
-    default: /* S_CHUNK_END: the line is empty */
-        r->state = S_CHUNK_SIZE;
-        return OM_OK;
-    }
-}
-
-/* The line engine: one byte c, at i, of any line. */
+/* The line engine: one byte c of any line, at i. A line ends at its LF
+ * (or, cut, at the byte that overflows line[]), and goes to its state's
+ * parser. */
 static int line_byte(om_http_resp_t *r, uint8_t c, size_t i)
 {
     unsigned sub = r->sub;
+    unsigned id = M_OK;
+    size_t back = 0;
+    size_t n = r->line_len;
+    int cut = 0;
 
     if (r->state <= S_TRAILER &&
         ++r->head_bytes > (r->state == S_TRAILER ? OM_HTTP_TRAILERS_MAX : OM_HTTP_HEADERS_MAX))
@@ -816,24 +775,47 @@ static int line_byte(om_http_resp_t *r, uint8_t c, size_t i)
         return OM_OK;
     }
     if (c == '\n') {
-        size_t n = r->line_len;
-
         r->sub = 0;
         r->line_len = 0;
-        return (sub & SUB_SKIP) ? OM_OK : line_end(r, n, 0, sub & SUB_CR, i);
-    }
-    if (r->state == S_CHUNK_END)
+        if (sub & SUB_SKIP)
+            return OM_OK;
+    } else if (r->state == S_CHUNK_END) {
         return fail(r, M_NO_CRLF_AFTER_CHUNK_DATA, i);
-    if (c == 0)
+    } else if (c == 0) {
         return fail(r, M_NUL_BYTE, i);
-    if (sub & SUB_SKIP)
+    } else if (sub & SUB_SKIP) {
         return OM_OK;
-    if (r->line_len == OM_HTTP_LINE_MAX) {
+    } else if (n < OM_HTTP_LINE_MAX) {
+        r->line[r->line_len++] = (char)c;
+        return OM_OK;
+    } else {
         r->sub |= SUB_SKIP; /* judge the line on its start, skip the rest */
-        return line_end(r, OM_HTTP_LINE_MAX, 1, 0, i);
+        cut = 1;
     }
-    r->line[r->line_len++] = (char)c;
-    return OM_OK;
+
+    switch (r->state) {
+    case S_STATUS:
+        id = parse_status(r, n);
+        break;
+    case S_HEADER:
+        id = n != 0 ? parse_header(r, n, cut) : head_end(r);
+        break;
+    case S_TRAILER:
+        if (n == 0)
+            set_done(r);
+        break;
+    case S_CHUNK_SIZE:
+        id = chunk_line(r, n, cut, (int)(sub & SUB_CR), &back);
+        break;
+    default: /* S_CHUNK_END: the line is empty */
+        r->state = S_CHUNK_SIZE;
+        break;
+    }
+    if (id == M_OK)
+        return OM_OK;
+    fail(r, id, i);
+    r->err_offset -= back;
+    return r->err;
 }
 
 /* Hands p[0..n) of the body on. Over body_max, the bytes up to the cap
