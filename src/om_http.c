@@ -39,8 +39,7 @@ static int eq_ci(const char *s, const char *lo, size_t n)
 
 /* ============================================================== request */
 
-/* Output into a caller's buffer: flushed to w when it fills, or, without
- * w, remembering overflow. */
+/* Output through a caller's buffer, flushed to w each time it fills. */
 typedef struct wbuf {
     char *buf;
     size_t cap;
@@ -48,7 +47,7 @@ typedef struct wbuf {
     size_t total; /* bytes written in all */
     om_write_fn w;
     void *ctx;
-    int err; /* OM_ERR_NOSPACE, or w's error */
+    int err; /* w's error */
 } wbuf_t;
 
 static void flush(wbuf_t *w)
@@ -70,12 +69,7 @@ static void put_n(void *ctx, const char *s, size_t n)
     while (n > 0 && w->err == 0) {
         size_t k = w->cap - w->len;
 
-        if (w->w == NULL) {
-            if (n >= k) { /* keep one byte for the NUL */
-                w->err = OM_ERR_NOSPACE;
-                return;
-            }
-        } else if (k == 0) {
+        if (k == 0) {
             flush(w);
             continue;
         }
@@ -165,6 +159,15 @@ static int write_request(wbuf_t *w, const om_http_req_t *req)
     return w->err;
 }
 
+/* om_http_build_request's writer: a full buffer means no room. */
+static int no_room(void *ctx, const void *buf, size_t len)
+{
+    (void)ctx;
+    (void)buf;
+    (void)len;
+    return OM_ERR_NOSPACE;
+}
+
 int om_http_build_request(char *buf, size_t cap, const om_http_req_t *req)
 {
     wbuf_t w;
@@ -172,10 +175,13 @@ int om_http_build_request(char *buf, size_t cap, const om_http_req_t *req)
 
     if (buf == NULL)
         return OM_ERR_INVAL;
+    /* the request must fit in cap - 1 bytes, before its NUL (and a
+     * request has bytes) */
     memset(&w, 0, sizeof w);
     w.buf = buf;
-    w.cap = cap;
-    w.err = cap == 0 ? OM_ERR_NOSPACE : OM_OK;
+    w.cap = cap - 1;
+    w.w = no_room;
+    w.err = cap <= 1 ? OM_ERR_NOSPACE : OM_OK;
     e = write_request(&w, req);
     if (cap > 0)
         buf[e != OM_OK ? 0 : w.len] = '\0';
@@ -632,22 +638,22 @@ static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
     case H_DATE:
         set_flag(r, OM_HTTP_F_DATE, om_http_parse_date(v, vn, &r->date) == OM_OK);
         return M_OK;
-    case H_RETRY_AFTER: {
+    case H_RETRY_AFTER: { /* seconds, or a date; anything else ignored */
         uint64_t secs = 0;
+        int64_t after = -1;
         int64_t at = 0;
 
         if (vn > 0 && (unsigned)(v[0] - '0') <= 9) {
             rc = parse_length(v, vn, &secs);
             if (rc == OM_ERR_HTTP)
-                return M_OK; /* not a Retry-After: ignored */
-            if (rc != OM_OK || secs > 0x7fffffffu)
-                secs = 0x7fffffffu; /* a huge delay: saturate */
-            r->retry_after = (int64_t)secs;
-            r->retry_at = 0;
-        } else if (om_http_parse_date(v, vn, &at) == OM_OK) {
-            r->retry_after = -1;
-            r->retry_at = at;
+                return M_OK;
+            after = rc != OM_OK || secs > 0x7fffffffu ? 0x7fffffff /* saturated */
+                                                      : (int64_t)secs;
+        } else if (om_http_parse_date(v, vn, &at) != OM_OK) {
+            return M_OK;
         }
+        r->retry_after = after;
+        r->retry_at = at;
         return M_OK;
     }
     default: /* H_CONTENT_TYPE: the media type, parameters aside */
