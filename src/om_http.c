@@ -116,9 +116,9 @@ static int given(const char *s)
 static int write_request(wbuf_t *w, const om_http_req_t *req)
 {
     /* the optional headers, in the order they are sent */
-    static const char *const names[5] = {
-        "Authorization: Bearer ", "HTTP-Referer: ", "X-Title: ", "If-None-Match: ",
-        "If-Modified-Since: "};
+    static const char names[] = "Authorization: Bearer \0HTTP-Referer: \0X-Title: \0"
+                                "If-None-Match: \0If-Modified-Since: ";
+    const char *name = names;
     const char *v[5];
     const char *ua;
     int v6;
@@ -150,9 +150,9 @@ static int write_request(wbuf_t *w, const om_http_req_t *req)
            "Accept: application/json\r\n"
            "Accept-Encoding: identity\r\n"
            "Connection: close\r\n", ua);
-    for (k = 0; k < 5; k++)
+    for (k = 0; k < 5; k++, name += strlen(name) + 1)
         if (given(v[k]))
-            put(w, "%s%s\r\n", names[k], v[k]);
+            put(w, "%s%s\r\n", name, v[k]);
     put(w, "\r\n");
     if (w->total > 0x7fffffffu)
         w->err = OM_ERR_NOSPACE;
@@ -369,8 +369,8 @@ enum {
     M_BAD_HEADER_NAME,
     M_BAD_CONTENT_LENGTH,
     M_CONFLICTING_CONTENT_LENGTH,
-    M_CONTENT_LENGTH_WITH_TRANSFER_ENCODING,
-    M_TRANSFER_ENCODING_IN_HTTP_1_0,
+    M_CONTENT_LENGTH_WITH_CHUNKED,
+    M_CHUNKED_IN_HTTP_1_0,
     M_BARE_CR,
     M_NUL_BYTE,
     M_BAD_CHUNK_SIZE,
@@ -400,8 +400,8 @@ static const char fail_msgs[] =
     "bad header name\0"
     "bad Content-Length\0"
     "conflicting Content-Length\0"
-    "Content-Length with Transfer-Encoding\0"
-    "Transfer-Encoding in HTTP/1.0\0"
+    "Content-Length with chunked\0"
+    "chunked in HTTP/1.0\0"
     "bare CR\0"
     "NUL byte\0"
     "bad chunk size\0"
@@ -677,9 +677,9 @@ static unsigned head_end(om_http_resp_t *r)
         return M_OK;
     }
     if ((r->flags & OM_HTTP_F_LENGTH) && (r->flags & OM_HTTP_F_CHUNKED))
-        return M_CONTENT_LENGTH_WITH_TRANSFER_ENCODING;
+        return M_CONTENT_LENGTH_WITH_CHUNKED;
     if ((r->flags & OM_HTTP_F_CHUNKED) && r->http_minor == 0)
-        return M_TRANSFER_ENCODING_IN_HTTP_1_0;
+        return M_CHUNKED_IN_HTTP_1_0;
     if (r->retry_at != 0 && (r->flags & OM_HTTP_F_DATE))
         r->retry_after = r->retry_at > r->date ? r->retry_at - r->date : 0;
     r->flags |= OM_HTTP_F_HEAD;
