@@ -275,17 +275,18 @@ static int match(const char *f, const char *s, size_t n, unsigned v[6])
 
 /* ================================================================= date */
 
-/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar, y
- * from 0 (the days-from-civil method: years begin in March, so the leap
- * day is the last of the year; counted from the year -400 so that every
+/* Days from 1970-01-01 to the first of month m (1..13: 13 is January
+ * of the next year) of year y >= 0 of the proleptic Gregorian calendar
+ * (the days-from-civil method: years begin in March, so the leap day is
+ * the last of the year; counted from the year -400 so that every
  * division is of a positive number, and the 146097 days of that one
  * 400-year cycle taken off again). */
-static int32_t days_from_civil(unsigned y, unsigned m, unsigned d)
+static int32_t month_start(unsigned y, unsigned m)
 {
     y += 400u - (m <= 2);
     m = m > 2 ? m - 3 : m + 9; /* months from March */
-    return (int32_t)(365u * y + y / 4 - y / 100 + y / 400 + (153u * m + 2) / 5 + d) -
-           (719468 + 146097 + 1);
+    return (int32_t)(365u * y + y / 4 - y / 100 + y / 400 + (153u * m + 2) / 5) -
+           (719468 + 146097);
 }
 
 /* The three forms: IMF-fixdate, RFC 850, asctime. */
@@ -296,8 +297,6 @@ static const char date_forms[] =
 
 int om_http_parse_date(const char *s, size_t n, int64_t *unix_out)
 {
-    /* month lengths less 28, two bits a month from January */
-    static const uint32_t mlen = 0xEEFBB3u;
     const char *f = date_forms;
     unsigned v[6]; /* day, year, hour, minute, second, month */
     int form;
@@ -305,21 +304,18 @@ int om_http_parse_date(const char *s, size_t n, int64_t *unix_out)
     if (s == NULL || unix_out == NULL)
         return OM_ERR_INVAL;
     for (form = 0; form < 3; form++, f += strlen(f) + 1) {
-        unsigned y;
-        unsigned m;
+        int32_t day;
 
         if (!match(f, s, n, v))
             continue;
         if (form == 1) /* RFC 850's two digits */
             v[1] += v[1] < 70 ? 2000u : 1900u;
-        y = v[1];
-        m = v[5];
-        if (v[0] < 1 || v[2] > 23 || v[3] > 59 || v[4] > 60 ||
-            v[0] > 28 + ((mlen >> (2 * (m - 1))) & 3u) +
-                       (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+        /* the day must come before the next month's first */
+        day = month_start(v[1], v[5]) + (int32_t)v[0] - 1;
+        if (v[0] < 1 || day >= month_start(v[1], v[5] + 1) || v[2] > 23 || v[3] > 59 ||
+            v[4] > 60)
             return OM_ERR_INVAL;
-        *unix_out = (int64_t)days_from_civil(y, m, v[0]) * 86400 +
-                    (int32_t)(v[2] * 3600 + v[3] * 60 + v[4]);
+        *unix_out = (int64_t)day * 86400 + (int32_t)(v[2] * 3600 + v[3] * 60 + v[4]);
         return OM_OK;
     }
     return OM_ERR_INVAL;
@@ -627,13 +623,12 @@ static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
     case H_LOCATION: /* checked again by om_url_resolve */
         if (vn > OM_URL_MAX)
             return M_LOCATION_TOO_LONG;
-        keep(r->kept, OM_URL_MAX + 1, v, vn);
-        return M_OK;
+        /* fall through */
     case H_ETAG:
-        keep(r->kept, ETAG_CAP, v, vn);
-        return M_OK;
     case H_LAST_MODIFIED:
-        keep(r->kept + ETAG_CAP, OM_LASTMOD_MAX + 1, v, vn);
+        keep(h == H_LAST_MODIFIED ? r->kept + ETAG_CAP : r->kept,
+             h == H_LOCATION ? OM_URL_MAX + 1 : h == H_ETAG ? ETAG_CAP : OM_LASTMOD_MAX + 1,
+             v, vn);
         return M_OK;
     case H_DATE:
         set_flag(r, OM_HTTP_F_DATE, om_http_parse_date(v, vn, &r->date) == OM_OK);
@@ -656,12 +651,11 @@ static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
         r->retry_at = at;
         return M_OK;
     }
-    default: /* H_CONTENT_TYPE: the media type, parameters aside */
-        for (k = 0; k < vn && v[k] != ';'; k++)
+    default: /* H_CONTENT_TYPE: the media type, then parameters or not */
+        for (k = 16; k < vn && is_ows(v[k]); k++)
             ;
-        while (k > 0 && is_ows(v[k - 1]))
-            k--;
-        set_flag(r, OM_HTTP_F_JSON, k == 16 && eq_ci(v, "application/json", 16));
+        set_flag(r, OM_HTTP_F_JSON, vn >= 16 && eq_ci(v, "application/json", 16) &&
+                                        (k == vn || v[k] == ';'));
         return M_OK;
     }
 }
