@@ -566,7 +566,7 @@ static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
             return M_BAD_HEADER_NAME;
         s[k] = lower_c(s[k]);
     }
-    for (h = 1; *name != '\0' && !(strlen(name) == name_len && memcmp(name, s, name_len) == 0);
+    for (h = 1; *name != '\0' && (strncmp(name, s, name_len) != 0 || name[name_len] != '\0');
          h++)
         name += strlen(name) + 1;
     /* Location matters in a redirect only, validators everywhere else
@@ -753,16 +753,44 @@ bad: /* at byte k of the line, or at its end when k == n */
     return id;
 }
 
-/* The line engine: one byte c of any line, at i. A line ends at its LF
- * (or, cut, at the byte that overflows line[]), and goes to its state's
- * parser. */
+/* A line line[0..n) at its end, byte i: its LF, or the byte that
+ * overflowed line[] (cut; the rest of the line is then skipped). cr
+ * tells a CR came before the LF. */
+static int line_end(om_http_resp_t *r, size_t n, int cut, int cr, size_t i)
+{
+    unsigned id = M_OK;
+    size_t back = 0;
+
+    switch (r->state) {
+    case S_STATUS:
+        id = parse_status(r, n);
+        break;
+    case S_HEADER:
+        id = n != 0 ? parse_header(r, n, cut) : head_end(r);
+        break;
+    case S_TRAILER:
+        if (n == 0)
+            set_done(r);
+        break;
+    case S_CHUNK_SIZE:
+        id = chunk_line(r, n, cut, cr, &back);
+        break;
+    default: /* S_CHUNK_END: the line is empty */
+        r->state = S_CHUNK_SIZE;
+        break;
+    }
+    if (id == M_OK)
+        return OM_OK;
+    fail(r, id, i);
+    r->err_offset -= back;
+    return r->err;
+}
+
+/* The line engine: one byte c of any line, at i. */
 static int line_byte(om_http_resp_t *r, uint8_t c, size_t i)
 {
     unsigned sub = r->sub;
-    unsigned id = M_OK;
-    size_t back = 0;
     size_t n = r->line_len;
-    int cut = 0;
 
     if (r->state <= S_TRAILER &&
         ++r->head_bytes > (r->state == S_TRAILER ? OM_HTTP_TRAILERS_MAX : OM_HTTP_HEADERS_MAX))
@@ -777,45 +805,20 @@ static int line_byte(om_http_resp_t *r, uint8_t c, size_t i)
     if (c == '\n') {
         r->sub = 0;
         r->line_len = 0;
-        if (sub & SUB_SKIP)
-            return OM_OK;
-    } else if (r->state == S_CHUNK_END) {
+        return (sub & SUB_SKIP) ? OM_OK : line_end(r, n, 0, (int)(sub & SUB_CR), i);
+    }
+    if (r->state == S_CHUNK_END)
         return fail(r, M_NO_CRLF_AFTER_CHUNK_DATA, i);
-    } else if (c == 0) {
+    if (c == 0)
         return fail(r, M_NUL_BYTE, i);
-    } else if (sub & SUB_SKIP) {
+    if (sub & SUB_SKIP)
         return OM_OK;
-    } else if (n < OM_HTTP_LINE_MAX) {
-        r->line[r->line_len++] = (char)c;
-        return OM_OK;
-    } else {
+    if (n == OM_HTTP_LINE_MAX) {
         r->sub |= SUB_SKIP; /* judge the line on its start, skip the rest */
-        cut = 1;
+        return line_end(r, n, 1, 0, i);
     }
-
-    switch (r->state) {
-    case S_STATUS:
-        id = parse_status(r, n);
-        break;
-    case S_HEADER:
-        id = n != 0 ? parse_header(r, n, cut) : head_end(r);
-        break;
-    case S_TRAILER:
-        if (n == 0)
-            set_done(r);
-        break;
-    case S_CHUNK_SIZE:
-        id = chunk_line(r, n, cut, (int)(sub & SUB_CR), &back);
-        break;
-    default: /* S_CHUNK_END: the line is empty */
-        r->state = S_CHUNK_SIZE;
-        break;
-    }
-    if (id == M_OK)
-        return OM_OK;
-    fail(r, id, i);
-    r->err_offset -= back;
-    return r->err;
+    r->line[r->line_len++] = (char)c;
+    return OM_OK;
 }
 
 /* Hands p[0..n) of the body on. Over body_max, the bytes up to the cap
