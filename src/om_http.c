@@ -93,13 +93,13 @@ static void put(wbuf_t *w, const char *fmt, ...)
     va_end(ap);
 }
 
-/* 1 when s may go into the request. A token (the path, the host) is
- * printable ASCII without spaces; a header value may also hold spaces,
- * tabs and bytes over 0x7f, but no other control byte: a CR or LF would
- * inject a header. */
+/* 1 when s (NULL: none) may go into the request. A token (the path,
+ * the host) is printable ASCII without spaces; a header value may also
+ * hold spaces, tabs and bytes over 0x7f, but no other control byte: a CR
+ * or LF would inject a header. */
 static int clean(const char *s, int token)
 {
-    for (; *s != '\0'; s++) {
+    for (; s != NULL && *s != '\0'; s++) {
         unsigned char c = (unsigned char)*s;
 
         if (c == 0x7f || (token ? c <= ' ' || c > 0x7f : c < ' ' && c != '\t'))
@@ -119,8 +119,7 @@ static int write_request(wbuf_t *w, const om_http_req_t *req)
     static const char names[] = "Authorization: Bearer \0HTTP-Referer: \0X-Title: \0"
                                 "If-None-Match: \0If-Modified-Since: ";
     const char *name = names;
-    const char *v[5];
-    const char *ua;
+    const char *v[6]; /* the optional values, then the User-Agent */
     int v6;
     int k;
 
@@ -128,16 +127,14 @@ static int write_request(wbuf_t *w, const om_http_req_t *req)
         strpbrk(req->host, "/@") != NULL || req->path == NULL ||
         req->path[0] != '/' || !clean(req->path, 1))
         return OM_ERR_INVAL;
-    ua = given(req->user_agent) ? req->user_agent : "ormodels/" OM_VERSION;
     v[0] = req->api_key;
     v[1] = req->referer;
     v[2] = req->title;
     v[3] = req->if_none_match;
     v[4] = req->if_modified_since;
-    if (!clean(ua, 0))
-        return OM_ERR_INVAL;
-    for (k = 0; k < 5; k++)
-        if (v[k] != NULL && !clean(v[k], 0))
+    v[5] = given(req->user_agent) ? req->user_agent : "ormodels/" OM_VERSION;
+    for (k = 0; k < 6; k++)
+        if (!clean(v[k], 0))
             return OM_ERR_INVAL;
 
     /* an IPv6 address goes in brackets */
@@ -149,7 +146,7 @@ static int write_request(wbuf_t *w, const om_http_req_t *req)
     put(w, "\r\nUser-Agent: %s\r\n"
            "Accept: application/json\r\n"
            "Accept-Encoding: identity\r\n"
-           "Connection: close\r\n", ua);
+           "Connection: close\r\n", v[5]);
     for (k = 0; k < 5; k++, name += strlen(name) + 1)
         if (given(v[k]))
             put(w, "%s%s\r\n", name, v[k]);
@@ -572,8 +569,8 @@ static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
     /* Location matters in a redirect only, validators everywhere else
      * (304 included) */
     redirect = r->location == r->kept;
-    if (*name == '\0' || (h == H_LOCATION && !redirect) ||
-        ((h == H_ETAG || h == H_LAST_MODIFIED) && redirect))
+    if (*name == '\0' ||
+        (h >= H_LOCATION && h <= H_LAST_MODIFIED && (h == H_LOCATION) != redirect))
         return M_OK;
 
     v = colon + 1;
