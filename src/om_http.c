@@ -469,27 +469,28 @@ static void set_done(om_http_resp_t *r)
     r->flags |= OM_HTTP_F_DONE;
 }
 
-/* Strict 1*DIGIT up to LENGTH_MAX. Returns 0, OM_ERR_HTTP or
- * OM_ERR_TOOBIG. */
-static int parse_length(const char *s, size_t n, uint64_t *out)
+/* Strict 1*DIGIT up to LENGTH_MAX (a Content-Length, or Retry-After's
+ * seconds). Returns M_OK, M_BAD_CONTENT_LENGTH (not digits) or
+ * M_CONTENT_LENGTH_TOO_LARGE. */
+static unsigned parse_length(const char *s, size_t n, uint64_t *out)
 {
     uint64_t v = 0;
     size_t k;
 
     if (n == 0)
-        return OM_ERR_HTTP;
+        return M_BAD_CONTENT_LENGTH;
     for (k = 0; k < n; k++) {
         unsigned d = (unsigned)(s[k] - '0');
 
         if (d > 9)
-            return OM_ERR_HTTP;
+            return M_BAD_CONTENT_LENGTH;
         /* constant bounds: no 64-bit division on 32-bit targets */
         if (v > LENGTH_MAX / 10u || (v == LENGTH_MAX / 10u && d > LENGTH_MAX % 10u))
-            return OM_ERR_TOOBIG;
+            return M_CONTENT_LENGTH_TOO_LARGE;
         v = v * 10u + d;
     }
     *out = v;
-    return OM_OK;
+    return M_OK;
 }
 
 /* "HTTP/1.x NNN[ reason]" in line[0..n); a cut line is judged on this
@@ -544,7 +545,7 @@ static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
     size_t vn;
     size_t k;
     int h;
-    int rc;
+    unsigned id;
     int redirect;
 
     if (is_ows(s[0]))
@@ -594,9 +595,9 @@ static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
     case H_CONTENT_LENGTH: {
         uint64_t len = 0;
 
-        rc = parse_length(v, vn, &len);
-        if (rc != OM_OK)
-            return rc == OM_ERR_TOOBIG ? M_CONTENT_LENGTH_TOO_LARGE : M_BAD_CONTENT_LENGTH;
+        id = parse_length(v, vn, &len);
+        if (id != M_OK)
+            return id;
         if ((r->flags & OM_HTTP_F_LENGTH) && len != r->content_length)
             return M_CONFLICTING_CONTENT_LENGTH;
         r->content_length = len;
@@ -636,11 +637,11 @@ static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
         int64_t at = 0;
 
         if (vn > 0 && (unsigned)(v[0] - '0') <= 9) {
-            rc = parse_length(v, vn, &secs);
-            if (rc == OM_ERR_HTTP)
+            id = parse_length(v, vn, &secs);
+            if (id == M_BAD_CONTENT_LENGTH)
                 return M_OK;
-            after = rc != OM_OK || secs > 0x7fffffffu ? 0x7fffffff /* saturated */
-                                                      : (int64_t)secs;
+            after = id != M_OK || secs > 0x7fffffffu ? 0x7fffffff /* saturated */
+                                                     : (int64_t)secs;
         } else if (om_http_parse_date(v, vn, &at) != OM_OK) {
             return M_OK;
         }
