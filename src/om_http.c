@@ -358,7 +358,6 @@ enum {
     M_UNEXPECTED_101,
     M_BAD_TRANSFER_ENCODING,
     M_FOLDED_HEADER_LINE,
-    M_HEADER_LINE_WITHOUT_COLON,
     M_BAD_HEADER_NAME,
     M_BAD_CONTENT_LENGTH,
     M_CONFLICTING_CONTENT_LENGTH,
@@ -389,7 +388,6 @@ static const char fail_msgs[] =
     "unexpected status 101\0"
     "bad Transfer-Encoding\0"
     "folded header line\0"
-    "header line without ':'\0"
     "bad header name\0"
     "bad Content-Length\0"
     "conflicting Content-Length\0"
@@ -554,7 +552,7 @@ static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
         return M_TOO_MANY_HEADERS;
     colon = memchr(s, ':', n);
     if (colon == NULL)
-        return cut ? M_HEADER_NAME_TOO_LONG : M_HEADER_LINE_WITHOUT_COLON;
+        return cut ? M_HEADER_NAME_TOO_LONG : M_BAD_HEADER_NAME;
     name_len = (size_t)(colon - s);
     if (name_len == 0)
         return M_BAD_HEADER_NAME;
