@@ -535,7 +535,7 @@ static void keep(char *dst, size_t cap, const char *v, size_t n)
  * long). */
 static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
 {
-    char *s = r->line;
+    const char *s = r->line;
     const char *name = header_names;
     const char *colon;
     const char *v;
@@ -556,14 +556,12 @@ static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
     name_len = (size_t)(colon - s);
     if (name_len == 0)
         return M_BAD_HEADER_NAME;
-    /* a token: visible ASCII but for the delimiters; lower-cased here */
-    for (k = 0; k < name_len; k++) {
+    /* a token: visible ASCII but for the delimiters */
+    for (k = 0; k < name_len; k++)
         if (s[k] <= ' ' || s[k] >= 0x7f || strchr("\"(),/:;<=>?@[\\]{}", s[k]) != NULL)
             return M_BAD_HEADER_NAME;
-        s[k] = lower_c(s[k]);
-    }
-    for (h = 1; *name != '\0' && (strncmp(name, s, name_len) != 0 || name[name_len] != '\0');
-         h++)
+    /* which one we read, in any case */
+    for (h = 1; *name != '\0' && (strlen(name) != name_len || !eq_ci(s, name, name_len)); h++)
         name += strlen(name) + 1;
     /* Location matters in a redirect only, validators everywhere else
      * (304 included) */
