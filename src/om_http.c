@@ -415,13 +415,12 @@ static const char fail_msgs[] =
 static int fail(om_http_resp_t *r, unsigned id, size_t i)
 {
     const char *m = fail_msgs;
-    unsigned k;
 
-    for (k = M_BAD_STATUS_LINE; k < id; k++)
-        m += strlen(m) + 1;
     r->err = id == M_CONNECTION_CLOSED_EARLY     ? OM_ERR_TRUNCATED
              : id >= M_CONTENT_LENGTH_TOO_LARGE ? OM_ERR_TOOBIG
                                                 : OM_ERR_HTTP;
+    while (--id != M_OK)
+        m += strlen(m) + 1;
     r->err_msg = m;
     r->err_offset = r->offset + i;
     return r->err;
