@@ -614,11 +614,10 @@ static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
         }
         return M_OK;
     case H_LOCATION: /* checked again by om_url_resolve */
-        if (vn > OM_URL_MAX)
-            return M_LOCATION_TOO_LONG;
-        /* fall through */
     case H_ETAG:
     case H_LAST_MODIFIED:
+        if (h == H_LOCATION && vn > OM_URL_MAX)
+            return M_LOCATION_TOO_LONG;
         keep(h == H_LAST_MODIFIED ? r->kept + ETAG_CAP : r->kept,
              h == H_LOCATION ? OM_URL_MAX + 1 : h == H_ETAG ? ETAG_CAP : OM_LASTMOD_MAX + 1,
              v, vn);
