@@ -14,8 +14,10 @@
  * let a wrong byte count through (RFC 9112 section 6): Content-Length
  * must be plain digits and agree with itself, Transfer-Encoding must be
  * exactly "chunked", the two together are refused, and so is
- * Transfer-Encoding in HTTP/1.0. Nothing depends on how the input is
- * split: all state between two bytes lives in om_http_resp_t.
+ * Transfer-Encoding in HTTP/1.0. Interim 1xx heads are skipped (a 101 is
+ * refused). Every refusal names the byte where it was found
+ * (err_offset). Nothing depends on how the input is split: all state
+ * between two bytes lives in om_http_resp_t.
  */
 #include <string.h>
 
@@ -428,7 +430,10 @@ static int fail(om_http_resp_t *r, unsigned id, size_t i)
 
 /* Clears what one response head sets, for the next head after a 1xx:
  * the result fields from content_length to last_modified (body_len
- * among them is still 0). */
+ * among them is still 0), which om_http.h declares before err. */
+typedef char om_http_result_fields_before_err
+    [offsetof(om_http_resp_t, last_modified) < offsetof(om_http_resp_t, err) ? 1 : -1];
+
 static void reset_fields(om_http_resp_t *r)
 {
     static const char none[1] = ""; /* what an unset kept field shows */
@@ -490,8 +495,8 @@ static unsigned parse_length(const char *s, size_t n, uint64_t *out)
     return M_OK;
 }
 
-/* "HTTP/1.x NNN[ reason]" in line[0..n); a cut line is judged on this
- * much too. */
+/* "HTTP/1.x NNN[ reason]" in line[0..n), or the start of a line cut in
+ * a long reason phrase. */
 static unsigned parse_status(om_http_resp_t *r, size_t n)
 {
     unsigned v[6]; /* v[1]: the code, v[2]: the minor version */
