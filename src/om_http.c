@@ -332,6 +332,7 @@ enum {
     S_CHUNK_SIZE, /* chunk-size [ext] line */
     S_CHUNK_END,  /* the CRLF (or LF) after chunk data */
     S_DATA,       /* remain bytes of body or chunk data */
+    S_BODY_CLOSE, /* body up to the close */
     S_DONE
 };
 
@@ -687,9 +688,7 @@ static unsigned head_end(om_http_resp_t *r)
         if (r->remain == 0)
             set_done(r);
     } else {
-        /* up to the close: more bytes than any connection carries */
-        r->remain = UINT64_MAX;
-        r->state = S_DATA;
+        r->state = S_BODY_CLOSE;
     }
     return M_OK;
 }
@@ -750,11 +749,13 @@ bad: /* at byte k of the line, or at its end when k == n */
     return id;
 }
 
-/* A line line[0..n) at its end, byte i: its LF, or the byte that
- * overflowed line[] (cut; the rest of the line is then skipped). cr
- * tells a CR came before the LF. */
-static int line_end(om_http_resp_t *r, size_t n, int cut, int cr, size_t i)
+/* A line line[0..n) at its end, byte i: its LF (how: SUB_CR when a CR
+ * came before it), or the byte that overflowed line[] (how: SUB_SKIP,
+ * the line is cut and its rest skipped). */
+static int line_end(om_http_resp_t *r, size_t n, unsigned how, size_t i)
 {
+    int cut = (how & SUB_SKIP) != 0;
+
     unsigned id = M_OK;
     size_t back = 0;
 
@@ -770,7 +771,7 @@ static int line_end(om_http_resp_t *r, size_t n, int cut, int cr, size_t i)
             set_done(r);
         break;
     case S_CHUNK_SIZE:
-        id = chunk_line(r, n, cut, cr, &back);
+        id = chunk_line(r, n, cut, (int)(how & SUB_CR), &back);
         break;
     default: /* S_CHUNK_END: the line is empty */
         r->state = S_CHUNK_SIZE;
@@ -786,13 +787,10 @@ static int line_end(om_http_resp_t *r, size_t n, int cut, int cr, size_t i)
 /* The line engine: one byte c of any line, at i. */
 static int line_byte(om_http_resp_t *r, uint8_t c, size_t i)
 {
-    unsigned sub = r->sub;
-    size_t n = r->line_len;
-
     if (r->state <= S_TRAILER &&
         ++r->head_bytes > (r->state == S_TRAILER ? OM_HTTP_TRAILERS_MAX : OM_HTTP_HEADERS_MAX))
         return fail(r, M_HEADER_SECTION_TOO_LONG + (r->state == S_TRAILER), i);
-    if (sub & SUB_CR) {
+    if (r->sub & SUB_CR) {
         if (c != '\n')
             return fail(r, M_BARE_CR, i);
     } else if (c == '\r') {
@@ -800,19 +798,22 @@ static int line_byte(om_http_resp_t *r, uint8_t c, size_t i)
         return OM_OK;
     }
     if (c == '\n') {
+        unsigned sub = r->sub;
+        size_t n = r->line_len;
+
         r->sub = 0;
         r->line_len = 0;
-        return (sub & SUB_SKIP) ? OM_OK : line_end(r, n, 0, (int)(sub & SUB_CR), i);
+        return (sub & SUB_SKIP) ? OM_OK : line_end(r, n, sub & SUB_CR, i);
     }
     if (r->state == S_CHUNK_END)
         return fail(r, M_NO_CRLF_AFTER_CHUNK_DATA, i);
     if (c == 0)
         return fail(r, M_NUL_BYTE, i);
-    if (sub & SUB_SKIP)
+    if (r->sub & SUB_SKIP)
         return OM_OK;
-    if (n == OM_HTTP_LINE_MAX) {
+    if (r->line_len == OM_HTTP_LINE_MAX) {
         r->sub |= SUB_SKIP; /* judge the line on its start, skip the rest */
-        return line_end(r, n, 1, 0, i);
+        return line_end(r, OM_HTTP_LINE_MAX, SUB_SKIP, i);
     }
     r->line[r->line_len++] = (char)c;
     return OM_OK;
@@ -866,6 +867,9 @@ int om_http_resp_feed(om_http_resp_t *r, const uint8_t *p, size_t n)
                 else
                     set_done(r);
             }
+        } else if (r->state == S_BODY_CLOSE) {
+            rc = deliver(r, p + i, n - i, i);
+            i = n;
         } else if (r->state == S_DONE) {
             r->flags |= OM_HTTP_F_EXTRA;
             i = n;
@@ -889,7 +893,7 @@ int om_http_resp_finish(om_http_resp_t *r)
         return OM_ERR_INVAL;
     if (r->err != 0)
         return r->err;
-    if (r->state == S_DATA && !(r->flags & (OM_HTTP_F_LENGTH | OM_HTTP_F_CHUNKED)))
+    if (r->state == S_BODY_CLOSE)
         set_done(r); /* the close ends a body without framing */
     if (r->state == S_DONE)
         return OM_OK;
