@@ -1036,17 +1036,17 @@ static void test_malformed_heads(void **state)
         const char *hdr;
         const char *msg;
     } cases[] = {
-        {"X-A: 1\r\n folded", "obs-fold header line"},
-        {"X-A: 1\r\n\tfolded", "obs-fold header line"},
-        {" X-A: 1", "obs-fold header line"},
+        {"X-A: 1\r\n folded", "folded header line"},
+        {"X-A: 1\r\n\tfolded", "folded header line"},
+        {" X-A: 1", "folded header line"},
         {"X-A : 1", "bad header name"},
         {"X A: 1", "bad header name"},
         {"X-A\"B: 1", "bad header name"},
-        {": 1", "empty header name"},
-        {"X-A 1", "header line without ':'"},
-        {"X-A: 1\rX-B: 2", "bare CR in head"},
-        {"X-A: a\r b", "bare CR in head"},
-        {"Content-Length: 2\r\r", "bare CR in head"},
+        {": 1", "bad header name"},
+        {"X-A 1", "bad header name"},
+        {"X-A: 1\rX-B: 2", "bare CR"},
+        {"X-A: a\r b", "bare CR"},
+        {"Content-Length: 2\r\r", "bare CR"},
     };
     size_t i;
     size_t step;
@@ -1072,7 +1072,7 @@ static void test_malformed_heads(void **state)
         sink_t s;
 
         assert_int_equal(parse(&r, &s, resp, sizeof(resp) - 1, 0, 0), OM_ERR_HTTP);
-        assert_string_equal(r.err_msg, "NUL in head");
+        assert_string_equal(r.err_msg, "NUL byte");
         assert_int_equal(r.err_offset, 23);
     }
 }
@@ -1273,7 +1273,7 @@ static void test_transfer_encoding(void **state)
         assert_int_equal(parse_str(&r, &s, "HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked"
                                            "\r\n\r\n0\r\n\r\n"),
                          OM_ERR_HTTP);
-        assert_string_equal(r.err_msg, "Transfer-Encoding in HTTP/1.0");
+        assert_string_equal(r.err_msg, "chunked in HTTP/1.0");
     }
 }
 
@@ -1323,11 +1323,11 @@ static void test_chunk_framing(void **state)
         {"0x5\r\nhello\r\n", OM_ERR_HTTP, 0, "bad chunk size", 1, ""},
         {"5 5\r\nhello\r\n", OM_ERR_HTTP, 0, "bad chunk size", 2, ""},
         {";a\r\n", OM_ERR_HTTP, 0, "bad chunk size", 0, ""},
-        {"5\rhello", OM_ERR_HTTP, 0, "bare CR in chunk size line", 2, ""},
+        {"5\rhello", OM_ERR_HTTP, 0, "bare CR", 2, ""},
         {"5;a\x01\r\n", OM_ERR_HTTP, 0, "bad chunk extension", 3, ""},
         {"5\r\nhelloX\r\n", OM_ERR_HTTP, 0, "no CRLF after chunk data", 8, "hello"},
-        {"5\r\nhello\rX", OM_ERR_HTTP, 0, "no CRLF after chunk data", 9, "hello"},
-        {"5\r\nhello\r\n0\r\nA: b\rX", OM_ERR_HTTP, 0, "bare CR in trailer", 18, "hello"},
+        {"5\r\nhello\rX", OM_ERR_HTTP, 0, "bare CR", 9, "hello"},
+        {"5\r\nhello\r\n0\r\nA: b\rX", OM_ERR_HTTP, 0, "bare CR", 18, "hello"},
     };
     size_t i;
     size_t step;
@@ -1487,12 +1487,12 @@ static void test_body_max(void **state)
 
         /* one under: refused before a byte over the cap is passed on */
         assert_int_equal(parse(&r, &s, cl, strlen(cl), step, 9), OM_ERR_TOOBIG);
-        assert_string_equal(r.err_msg, "Content-Length over body_max");
+        assert_string_equal(r.err_msg, "body over body_max");
         assert_int_equal(r.err_offset, head_len(cl) - 1);
         assert_int_equal(s.calls, 0);
 
         assert_int_equal(parse(&r, &s, ch, strlen(ch), step, 9), OM_ERR_TOOBIG);
-        assert_string_equal(r.err_msg, "chunked body over body_max");
+        assert_string_equal(r.err_msg, "body over body_max");
         check_body(&s, "012345");
         assert_int_equal(r.err_offset, head_len(ch) + 3 + 6 + 2 + 2); /* LF of "4" */
 
@@ -1614,7 +1614,7 @@ static void test_api_edges(void **state)
     assert_int_equal(om_http_resp_done(NULL), 0);
     /* no bytes at all */
     assert_int_equal(om_http_resp_finish(&r), OM_ERR_TRUNCATED);
-    assert_string_equal(r.err_msg, "connection closed inside the head");
+    assert_string_equal(r.err_msg, "connection closed early");
     assert_int_equal(r.err_offset, 0);
     printf("sizeof(om_http_resp_t) = %zu\n", sizeof(om_http_resp_t));
     /* the line buffer, the kept strings (a Location, or an ETag and a
