@@ -9,7 +9,7 @@
 
 /* The names of OM_OK, OM_ERR_INVAL, ... OM_ERR_REDIRECT, in order. */
 static const char err_names[] =
-    "ok\0invalid argument\0malformed JSON\0truncated\0JSON too deep\0"
+    "ok\0invalid argument\0malformed JSON\0truncated\0JSON nested too deep\0"
     "not a model catalogue\0no models\0no space\0corrupt table image\0"
     "incompatible table image\0I/O error\0not found\0"
     "malformed HTTP response\0HTTP error status\0too big\0timed out\0"
