@@ -27,19 +27,22 @@ const char *om_strerror(int err)
     return s;
 }
 
-/* Bitwise CRC-32: no table, 44 bytes of Thumb-2 (the 16-entry nibble
- * table took 116). At some 60 cycles a byte, a full table image of 45 KB
- * takes about 15 ms at 168 MHz or 100 ms at 25 MHz: far less than erasing
- * and programming the flash that holds it. */
+/* CRC-32 (IEEE, reflected) four bits at a time from a 16-entry table:
+ * 64 bytes of flash rather than 1 KB, and four times the speed of the
+ * bitwise loop (a 45 KB table image is checked at every boot and save). */
 uint32_t om_crc32(uint32_t crc, const void *buf, size_t len)
 {
+    static const uint32_t nib[16] = {
+        0x00000000u, 0x1DB71064u, 0x3B6E20C8u, 0x26D930ACu,
+        0x76DC4190u, 0x6B6B51F4u, 0x4DB26158u, 0x5005713Cu,
+        0xEDB88320u, 0xF00F9344u, 0xD6D6A3E8u, 0xCB61B38Cu,
+        0x9B64C2B0u, 0x86D3D2D4u, 0xA00AE278u, 0xBDBDF21Cu};
     const uint8_t *p = (const uint8_t *)buf;
-    int k;
     crc = ~crc;
     while (len--) {
         crc ^= *p++;
-        for (k = 0; k < 8; k++) /* the reflected polynomial when bit 0 is set */
-            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+        crc = (crc >> 4) ^ nib[crc & 15u];
+        crc = (crc >> 4) ^ nib[crc & 15u];
     }
     return ~crc;
 }
