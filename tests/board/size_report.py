@@ -84,10 +84,17 @@ def add_core_callbacks(frames, edges):
                 if t.split(":")[-1].split(".")[0] == fn
                 and os.path.basename(t.split(":")[0]) == f]
     for caller, callee in CORE_CALLBACKS:
-        for src in find(caller):
-            if "__indirect_call" in edges.get(src, ()):
-                for dst in find(callee):
-                    edges.setdefault(src, set()).add(dst)
+        srcs = [s for s in find(caller) if "__indirect_call" in edges.get(s, ())]
+        dsts = find(callee)
+        if not srcs or not dsts:
+            # renamed, or inlined into another function: the walk would
+            # silently leave the callback's depth out
+            sys.exit("size_report: core callback %s -> %s not in the call "
+                     "graph (renamed or inlined?): update CORE_CALLBACKS"
+                     % (caller, callee))
+        for src in srcs:
+            for dst in dsts:
+                edges.setdefault(src, set()).add(dst)
 
 
 def parse_ci(ci_dir):
@@ -154,7 +161,8 @@ def main():
 
     sizes = parse_map(a.map)
     frames, edges, dynamic = parse_ci(a.ci)
-    add_core_callbacks(frames, edges)
+    if a.root:  # a stack walk: the core's callbacks must be found
+        add_core_callbacks(frames, edges)
     core = sizes.get("core", {"text": 0, "data": 0, "bss": 0})
     libc = sizes.get("libc", {"text": 0, "data": 0, "bss": 0})
     out = {"target": a.target, "core": core, "libc": libc, "stack": {}}
