@@ -62,13 +62,12 @@ static uint32_t strings(const om_model_t *m)
     return (uint32_t)m->id_len + m->name_len + 2u;
 }
 
+/* The table keeps its pool packed (om_table.c), so pool_used is the
+ * strings' bytes the image holds, in record order here. */
 size_t om_image_size(const om_table_t *t)
 {
-    size_t i, n = OM_IMAGE_HEADER + strlen(t->etag) +
-                  strlen(t->last_modified) + 4u;
-    for (i = 0; i < t->count; i++)
-        n += OM_IMAGE_RECORD + strings(&t->models[i]);
-    return n;
+    return OM_IMAGE_HEADER + (size_t)t->count * OM_IMAGE_RECORD +
+           t->pool_used + strlen(t->etag) + strlen(t->last_modified) + 4u;
 }
 
 /* A writer or a reader of the image's parts that keeps the running CRC. */
@@ -91,8 +90,6 @@ int om_image_write(const om_table_t *t, om_write_fn w, void *ctx)
 {
     uint8_t b[OM_IMAGE_HEADER]; /* the header, then each record, the CRC */
     size_t el = strlen(t->etag), ll = strlen(t->last_modified), i;
-    /* The payload as om_image_size counts it, less header and CRC. */
-    uint32_t payload = (uint32_t)(om_image_size(t) - OM_IMAGE_HEADER - 4u);
     uint32_t off = 0;
     stream_t s;
     int e;
@@ -110,8 +107,8 @@ int om_image_write(const om_table_t *t, om_write_fn w, void *ctx)
     b[13] = OM_NAME_MAX;
     b[14] = (uint8_t)el;
     b[15] = (uint8_t)ll;
-    le32(b + 16, payload - t->count * OM_IMAGE_RECORD - (uint32_t)(el + ll));
-    le32(b + 20, payload);
+    le32(b + 16, t->pool_used);
+    le32(b + 20, (uint32_t)(om_image_size(t) - OM_IMAGE_HEADER - 4u));
     le64(b + 24, (uint64_t)t->updated_at);
     if ((e = put(&s, b, OM_IMAGE_HEADER)) != 0)
         return e;
