@@ -56,15 +56,8 @@ static void clear(om_fetch_result_t *r)
 
 /* ------------------------------------------------------------ fetch */
 
-/* What the callbacks need besides their context; one fetch at a time
- * (see om_fetch). */
-static struct {
-    const om_fetch_cfg_t *cfg;
-    const om_transport_t *tr; /* the request goes out through it */
-    uint32_t read_ms;         /* the timeout of each send and recv */
-} run;
-
-/* The request's writers: the first only checks it, before connecting. */
+/* The request's writers (ctx is the fetcher): the first only checks it,
+ * before connecting. */
 static int discard(void *ctx, const void *p, size_t n)
 {
     (void)ctx;
@@ -75,8 +68,8 @@ static int discard(void *ctx, const void *p, size_t n)
 
 static int send_out(void *ctx, const void *p, size_t n)
 {
-    (void)ctx;
-    return run.tr->send(run.tr->ctx, p, n, run.read_ms);
+    const om_fetcher_t *f = (const om_fetcher_t *)ctx;
+    return f->tr->send(f->tr->ctx, p, n, f->read_ms);
 }
 
 /* The response body, page by page, into the extractor: only a 2xx body
@@ -88,7 +81,7 @@ static int on_body(void *ctx, const uint8_t *p, size_t n)
     if (f->resp.status / 100 != 2)
         return 0;
     if (!f->started) {
-        om_extract_init(&f->x, f->table, run.cfg->pinned, run.cfg->npinned);
+        om_extract_init(&f->x, f->table, f->cfg->pinned, f->cfg->npinned);
         f->started = 1;
     }
     f->body_err = om_extract_feed(&f->x, p, n);
@@ -96,18 +89,17 @@ static int on_body(void *ctx, const uint8_t *p, size_t n)
 }
 
 /* Milliseconds left of the deadline, 0 when it has passed. */
-static uint32_t time_left(const om_clock_t *clk, uint32_t t0, uint32_t deadline)
+static uint32_t time_left(const om_fetcher_t *f)
 {
-    uint32_t spent = clk->now_ms(clk->ctx) - t0; /* unsigned: wraps right */
-    return spent < deadline ? deadline - spent : 0;
+    uint32_t spent = f->clk->now_ms(f->clk->ctx) - f->t0; /* unsigned: wraps right */
+    return spent < f->deadline_ms ? f->deadline_ms - spent : 0;
 }
 
-/* Writes the GET of f->url through w. validators (NULL for none) is the
- * saved table whose ETag and Last-Modified make it conditional. */
-static int write_request(om_fetcher_t *f, const om_table_t *validators,
-                         om_write_fn w)
+/* Writes the GET of f->url through w, conditional when f->validators is
+ * set (its ETag and Last-Modified). */
+static int write_request(om_fetcher_t *f, om_write_fn w)
 {
-    const om_fetch_cfg_t *cfg = run.cfg;
+    const om_fetch_cfg_t *cfg = f->cfg;
     om_http_req_t rq;
 
     memset(&rq, 0, sizeof rq);
@@ -120,11 +112,11 @@ static int write_request(om_fetcher_t *f, const om_table_t *validators,
     rq.title = cfg->title ? cfg->title : OM_DEFAULT_TITLE;
     /* Credentials go to the origin they were meant for only. */
     rq.api_key = f->left_origin ? NULL : cfg->api_key;
-    if (validators) {
-        rq.if_none_match = validators->etag;
-        rq.if_modified_since = validators->last_modified;
+    if (f->validators) {
+        rq.if_none_match = f->validators->etag;
+        rq.if_modified_since = f->validators->last_modified;
     }
-    return om_http_write_request((char *)f->io, sizeof f->io, &rq, w, NULL);
+    return om_http_write_request((char *)f->io, sizeof f->io, &rq, w, f);
 }
 
 /* Moves f->url to ref resolved against it (f->url is unchanged when ref
@@ -159,18 +151,17 @@ static int extract_failed(om_fetcher_t *f, om_fetch_result_t *r, int err)
  * a 2xx, the body fed to the extractor in full; or an error with the
  * message set. The connection is closed either way.
  */
-static int exchange(om_fetcher_t *f, const om_transport_t *tr,
-                    const om_clock_t *clk, uint32_t t0,
-                    const om_table_t *validators, om_fetch_result_t *res)
+static int exchange(om_fetcher_t *f)
 {
-    const om_fetch_cfg_t *cfg = run.cfg;
-    uint32_t deadline = cfg->deadline_ms ? cfg->deadline_ms : DEF_DEADLINE_MS;
+    const om_fetch_cfg_t *cfg = f->cfg;
+    const om_transport_t *tr = f->tr;
+    om_fetch_result_t *res = f->res;
     uint32_t conn_ms = cfg->connect_timeout_ms ? cfg->connect_timeout_ms
                                                : DEF_CONNECT_MS;
-    uint32_t wait = time_left(clk, t0, deadline);
+    uint32_t wait = time_left(f);
     int e = 0, n;
 
-    n = write_request(f, validators, discard);
+    n = write_request(f, discard);
     if (n < 0)
         return failed(res, n, "request too long or header value invalid");
     om_http_resp_init(&f->resp, on_body, f);
@@ -185,14 +176,14 @@ static int exchange(om_fetcher_t *f, const om_transport_t *tr,
             return failed(res, e, "%s%s:%u: %s",
                           e == OM_ERR_TLS ? "TLS with " : "cannot connect to ",
                           f->url.host, f->url.port, tr->error(tr->ctx));
-        n = write_request(f, validators, send_out);
+        n = write_request(f, send_out);
     }
     /* Read until the parser is done, the peer closes, or a failure; n
      * ends as the last send or recv result, e as the parser's. */
     while (n >= 0) {
-        wait = time_left(clk, t0, deadline);
+        wait = time_left(f);
         n = wait ? tr->recv(tr->ctx, f->io, sizeof f->io,
-                            wait < run.read_ms ? wait : run.read_ms)
+                            wait < f->read_ms ? wait : f->read_ms)
                  : OM_ERR_TIMEOUT;
         if (n == 0) {
             e = om_http_resp_finish(&f->resp);
@@ -210,14 +201,12 @@ static int exchange(om_fetcher_t *f, const om_transport_t *tr,
     if (f->resp.flags & OM_HTTP_F_DATE)
         res->server_date = f->resp.date;
 
-    if (n == OM_ERR_TIMEOUT) {
-        uint32_t read_s = run.read_ms / 1000u;
+    if (n == OM_ERR_TIMEOUT)
         /* A send or recv that waited read_ms in vain, or the deadline
          * (before connecting, or with less than read_ms left). */
-        return failed(res, n, wait < run.read_ms ? "timed out: the deadline passed"
-                                                 : "timed out: no progress for %u s",
-                      read_s);
-    }
+        return failed(res, n, wait < f->read_ms ? "timed out: the deadline passed"
+                                                : "timed out: no progress for %u s",
+                      f->read_ms / 1000u);
     if (n < 0 && !(f->resp.flags & OM_HTTP_F_HEAD))
         return failed(res, n, "connection to %s lost before the response: %s",
                       f->url.host, tr->error(tr->ctx));
@@ -241,31 +230,33 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
              const om_transport_t *tr, const om_clock_t *clk,
              const om_table_t *cur, om_table_t *t, om_fetch_result_t *res)
 {
-    uint32_t t0 = clk->now_ms(clk->ctx);
     const char *url = cfg->url ? cfg->url : OM_DEFAULT_URL;
     const char *next;
+    int64_t now;
     int e;
 
     clear(res);
+    f->cfg = cfg;
+    f->tr = tr;
+    f->clk = clk;
+    f->res = res;
+    f->t0 = clk->now_ms(clk->ctx);
+    f->deadline_ms = cfg->deadline_ms ? cfg->deadline_ms : DEF_DEADLINE_MS;
+    f->read_ms = cfg->read_timeout_ms ? cfg->read_timeout_ms : DEF_READ_MS;
     f->table = t;
     f->started = 0;
     f->left_origin = 0;
-    run.cfg = cfg;
-    run.tr = tr;
-    run.read_ms = cfg->read_timeout_ms ? cfg->read_timeout_ms : DEF_READ_MS;
-    if (om_url_parse(url, &f->url) != OM_OK || (!f->url.https && !cfg->plain_http))
-        return failed(res, OM_ERR_INVAL, "not a valid https URL: %s", url);
     /* Only the first page is asked for conditionally, after redirects
      * too: a 304 is an answer about the saved table as a whole. */
-    if (cur && !cur->etag[0] && !cur->last_modified[0])
-        cur = NULL;
+    f->validators = cur && (cur->etag[0] || cur->last_modified[0]) ? cur : NULL;
+    if (om_url_parse(url, &f->url) != OM_OK || (!f->url.https && !cfg->plain_http))
+        return failed(res, OM_ERR_INVAL, "not a valid https URL: %s", url);
 
     for (;;) {
-        const om_table_t *validators = res->pages == 0 ? cur : NULL;
-        e = exchange(f, tr, clk, t0, validators, res);
+        e = exchange(f);
         if (e)
             return e;
-        if (f->resp.status == 304 && validators) {
+        if (f->resp.status == 304 && f->validators) {
             res->not_modified = 1;
             return failed(res, OM_OK, "not modified (304)");
         }
@@ -293,6 +284,7 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
         /* A 2xx: its body went to the extractor (an empty one starts it
          * on no bytes); is the page complete? */
         res->pages++;
+        f->validators = NULL;
         on_body(f, f->io, 0);
         e = om_extract_finish(&f->x);
         res->stats = f->x.stats;
@@ -316,9 +308,8 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
      * keeps none, so its next refresh is an unconditional GET. */
     strcpy(t->etag, res->pages == 1 ? f->resp.etag : "");
     strcpy(t->last_modified, res->pages == 1 ? f->resp.last_modified : "");
-    t->updated_at = clk->unix_s(clk->ctx);
-    if (t->updated_at <= 0)
-        t->updated_at = res->server_date; /* a device before SNTP */
+    now = clk->unix_s(clk->ctx);
+    t->updated_at = now > 0 ? now : res->server_date; /* a device before SNTP */
     return failed(res, OM_OK, res->pages > 1 ? "%u models from %s in %u pages"
                                              : "%u models from %s",
                   t->count, f->url.host, res->pages);
@@ -352,35 +343,38 @@ int om_refresh(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
 {
     int64_t now = clk->unix_s(clk->ctx);
     int saved = load_saved(store, live); /* live holds the saved table */
-    int out = OM_REFRESH_STALE;
+    int out = OM_REFRESH_OFFLINE;
 
     clear(res);
     if (flags & OM_REFRESH_NO_NET) {
         failed(res, OM_OK, "offline: %s",
                saved ? "saved table" : "built-in defaults");
-        out = OM_REFRESH_OFFLINE;
     } else if (saved && !(flags & OM_REFRESH_FORCE) && now > 0 &&
-               live->updated_at > 0 && live->updated_at <= now + 300 &&
-               now - live->updated_at < (int64_t)interval_s) {
+               live->updated_at > 0 &&
+               /* its age in -300..interval_s-1 (both dates are positive) */
+               (uint64_t)(now - live->updated_at) + 300u < interval_s + 300ull) {
         /* Fresh: saved, dated, and younger than the interval by a clock
          * we trust (an unknown clock, or a table from the future, is
          * not). */
         failed(res, OM_OK, "saved table is fresh");
         return OM_REFRESH_FRESH;
-    } else if (om_fetch(f, cfg, tr, clk, saved ? live : NULL, scratch, res) == OM_OK) {
-        if (res->not_modified) {
-            /* A 304 touched no table: live still holds the saved one. */
-            live->updated_at = now > 0 ? now : res->server_date;
-            if (store->save(store->ctx, live) != OM_OK)
-                failed(res, OM_OK, "not modified, but saving its date failed");
-            return OM_REFRESH_NOT_MODIFIED;
+    } else {
+        out = OM_REFRESH_STALE;
+        if (om_fetch(f, cfg, tr, clk, saved ? live : NULL, scratch, res) == OM_OK) {
+            if (res->not_modified) {
+                /* A 304 touched no table: live still holds the saved one. */
+                live->updated_at = now > 0 ? now : res->server_date;
+                if (store->save(store->ctx, live) != OM_OK)
+                    failed(res, OM_OK, "not modified, but saving its date failed");
+                return OM_REFRESH_NOT_MODIFIED;
+            }
+            if (store->save(store->ctx, scratch) == OM_OK) {
+                if (scratch != live)
+                    memcpy(live, scratch, sizeof *live);
+                return OM_REFRESH_UPDATED;
+            }
+            failed(res, OM_ERR_IO, "fetched, but saving the table failed");
         }
-        if (store->save(store->ctx, scratch) == OM_OK) {
-            if (scratch != live)
-                memcpy(live, scratch, sizeof *live);
-            return OM_REFRESH_UPDATED;
-        }
-        failed(res, OM_ERR_IO, "fetched, but saving the table failed");
     }
     /* Not updated: live keeps the saved table (reloaded when the fetch
      * wrote over it), or else gets the built-in defaults. */
