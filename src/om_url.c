@@ -28,39 +28,47 @@ static int is_hex(char c)
     return is_alnum(c, 'f');
 }
 
-/* Checks every byte of s (fragment included): controls, space, non-ASCII
- * and the characters RFC 3986 leaves out of URIs never appear in a URL we
- * send, and a '%' starts two hex digits. Returns the length of s up to
- * its fragment, or -1. */
-static long span_checked(const char *s)
+/* Checks the reference s that goes into a path after keep bytes: no
+ * byte of it (fragment included) is a control, space, non-ASCII or one
+ * of the characters RFC 3986 leaves out of URIs, and a '%' starts two
+ * hex digits. Returns its length up to its fragment; OM_ERR_INVAL, or
+ * OM_ERR_TOOBIG when keep and that length exceed OM_URL_MAX. */
+static long checked_len(const char *s, size_t keep)
 {
     const char *p;
+    size_t n;
 
     for (p = s; *p != '\0'; p++) {
         unsigned char c = (unsigned char)*p;
         if (c <= 0x20 || c >= 0x7f || strchr("\"<>\\^`{|}", c) != NULL ||
             (c == '%' && (!is_hex(p[1]) || !is_hex(p[2]))))
-            return -1;
+            return OM_ERR_INVAL;
     }
-    return (long)strcspn(s, "#");
+    n = strcspn(s, "#");
+    return keep + n > OM_URL_MAX ? OM_ERR_TOOBIG : (long)n;
 }
 
-/* Removes "." and ".." segments (RFC 3986 5.2.4) in place from the path
- * of p, a path and query starting with '/'; the query is kept as is. */
-static void normalise_path(char *p)
+/* Puts s[0..n) behind the first keep bytes of path, a path and query
+ * starting with '/', and removes its "." and ".." segments (RFC 3986
+ * 5.2.4); the query is kept as is. */
+static void set_path(char *path, size_t keep, const char *s, size_t n)
 {
-    size_t n = strcspn(p, "?"); /* the path's length */
+    char *p = path;
     size_t in = 0;
     size_t out = 0;
 
+    memcpy(p + keep, s, n);
+    p[keep + n] = '\0';
+    n = strcspn(p, "?"); /* the path's length */
     while (in < n) {
-        size_t s = in + 1; /* the segment p[s..e), after its '/' */
-        size_t e = s;
+        size_t e = in + 1; /* the segment p[in+1..e), after its '/' */
+        size_t len;
 
         while (e < n && p[e] != '/')
             e++;
-        if (p[s] == '.' && (e - s == 1 || (e - s == 2 && p[s + 1] == '.'))) {
-            if (e - s == 2) /* "..": drop the last segment, '/' and all */
+        len = e - in - 1;
+        if (len - 1u < 2u && p[in + 1] == '.' && p[e - 1] == '.') {
+            if (len == 2) /* "..": drop the last segment, '/' and all */
                 while (out > 0 && p[--out] != '/')
                     ;
             if (e == n) /* a last "." or ".." leaves a directory */
@@ -71,16 +79,16 @@ static void normalise_path(char *p)
         }
         in = e;
     }
-    if (out == 0)
-        p[out++] = '/';
+    /* out > 0: the last segment left at least its '/' */
     memmove(p + out, p + n, strlen(p + n) + 1);
 }
 
 /* Parses what follows "scheme://" into u. */
 static int parse_net(const char *s, int https, om_url_t *u)
 {
-    long end;
     const char *auth_end = s + strcspn(s, "/?#"); /* end of host[:port] */
+    size_t slash = *auth_end != '/'; /* "", "?q" or "#f": '/' goes in front */
+    long plen = checked_len(auth_end, slash);
     int v6 = s[0] == '[';                           /* "[::1]" */
     const char *host = s + v6;
     /* A name takes letters, digits and "-._" up to ':'; an IPv6 literal
@@ -92,8 +100,6 @@ static int parse_net(const char *s, int https, om_url_t *u)
     const char *p;
     uint32_t port = https ? 443 : 80;
     size_t hlen;
-    size_t plen;
-    size_t slash;
     size_t i;
 
     for (p = host; p < auth_end && *p != stop; p++)
@@ -109,14 +115,8 @@ static int parse_net(const char *s, int https, om_url_t *u)
                          om_parse_u32(p + 1, (size_t)(auth_end - p - 1), &port) != OM_OK ||
                          port - 1u > 65534u))
         return OM_ERR_INVAL;
-
-    end = span_checked(s);
-    if (end < 0)
-        return OM_ERR_INVAL;
-    plen = (size_t)(s + end - auth_end);
-    slash = plen == 0 || *auth_end == '?'; /* "/" goes in front */
-    if (plen + slash > OM_URL_MAX)
-        return OM_ERR_TOOBIG;
+    if (plen < 0)
+        return (int)plen;
 
     /* Checked: now write. */
     for (i = 0; i < hlen; i++)
@@ -125,9 +125,7 @@ static int parse_net(const char *s, int https, om_url_t *u)
     u->https = (uint8_t)https;
     u->port = (uint16_t)port;
     u->path[0] = '/';
-    memcpy(u->path + slash, auth_end, plen);
-    u->path[plen + slash] = '\0';
-    normalise_path(u->path);
+    set_path(u->path, slash, auth_end, (size_t)plen);
     return OM_OK;
 }
 
@@ -159,29 +157,23 @@ int om_url_resolve(const om_url_t *base, const char *ref, om_url_t *out)
     if (ref[0] == '/' && ref[1] == '/')
         return parse_net(ref + 2, base->https, out);
 
-    rlen = span_checked(ref);
-    if (rlen < 0)
-        return OM_ERR_INVAL;
     keep = strlen(base->path); /* "" or "#frag": base itself */
     if (ref[0] == '/') {
         keep = 0; /* an absolute path replaces base's */
-    } else if (rlen > 0) {
+    } else if (ref[0] != '\0' && ref[0] != '#') {
         keep = strcspn(base->path, "?"); /* "?q": base's path */
-        if (ref[0] != '?') {
-            while (keep > 0 && base->path[keep - 1] != '/')
-                keep--; /* a relative path: base's directory, with '/' */
-            if (keep == 0)
-                return OM_ERR_INVAL; /* base paths always start with '/' */
-        }
+        if (ref[0] != '?')
+            while (base->path[keep - 1] != '/')
+                keep--; /* a relative path: base's directory, with '/'
+                           (base's path starts with one) */
     }
-    if (keep + (size_t)rlen > OM_URL_MAX)
-        return OM_ERR_TOOBIG;
+    rlen = checked_len(ref, keep);
+    if (rlen < 0)
+        return (int)rlen;
 
     if (out != base)
         *out = *base;
-    memcpy(out->path + keep, ref, (size_t)rlen);
-    out->path[keep + (size_t)rlen] = '\0';
-    normalise_path(out->path);
+    set_path(out->path, keep, ref, (size_t)rlen);
     return OM_OK;
 }
 
