@@ -79,14 +79,14 @@ typedef struct om_fetcher {
     const om_clock_t *clk;
     om_fetch_result_t *res;
     om_table_t *table;   /* where the 200's models go */
-    const om_table_t *validators; /* makes the next request conditional */
     uint32_t t0;          /* the clock's ms when the fetch started */
     uint32_t deadline_ms; /* of the whole fetch, from t0 */
     uint32_t read_ms;     /* the timeout of each send and recv */
     int body_err;        /* the extractor's error, seen from on_body */
     uint8_t started;     /* the extractor has been given the table */
-    uint8_t left_origin; /* a redirect left the first URL's origin: the
-                            API key is not sent any more */
+    om_http_req_t req;   /* the next request: of url; without the API key
+                            once a redirect left the first URL's origin;
+                            conditional until the first page */
     om_extractor_t x;
     om_http_resp_t resp;
     om_url_t url;

@@ -35,12 +35,12 @@ static void msg_put(void *ctx, const char *s, size_t n)
     r->msg[len] = '\0';
 }
 
-/* Sets the error and its one-line message (om_vformat's %s, %u, %U). */
-static int failed(om_fetch_result_t *r, int err, const char *fmt, ...)
+/* Sets the error and adds to its one-line message (om_vformat's %s, %u,
+ * %U); the message starts empty (see clear). */
+static int say(om_fetch_result_t *r, int err, const char *fmt, ...)
 {
     va_list ap;
     r->err = err;
-    r->msg[0] = '\0';
     va_start(ap, fmt);
     om_vformat(msg_put, r, fmt, ap);
     va_end(ap);
@@ -95,28 +95,10 @@ static uint32_t time_left(const om_fetcher_t *f)
     return spent < f->deadline_ms ? f->deadline_ms - spent : 0;
 }
 
-/* Writes the GET of f->url through w, conditional when f->validators is
- * set (its ETag and Last-Modified). */
+/* Writes the GET of f->url (f->req) through w. */
 static int write_request(om_fetcher_t *f, om_write_fn w)
 {
-    const om_fetch_cfg_t *cfg = f->cfg;
-    om_http_req_t rq;
-
-    memset(&rq, 0, sizeof rq);
-    rq.host = f->url.host;
-    rq.path = f->url.path;
-    rq.port = f->url.port;
-    rq.https = f->url.https;
-    rq.user_agent = cfg->user_agent;
-    rq.referer = cfg->referer ? cfg->referer : OM_DEFAULT_REFERER;
-    rq.title = cfg->title ? cfg->title : OM_DEFAULT_TITLE;
-    /* Credentials go to the origin they were meant for only. */
-    rq.api_key = f->left_origin ? NULL : cfg->api_key;
-    if (f->validators) {
-        rq.if_none_match = f->validators->etag;
-        rq.if_modified_since = f->validators->last_modified;
-    }
-    return om_http_write_request((char *)f->io, sizeof f->io, &rq, w, f);
+    return om_http_write_request((char *)f->io, sizeof f->io, &f->req, w, f);
 }
 
 /* Moves f->url to ref resolved against it (f->url is unchanged when ref
@@ -148,8 +130,9 @@ static int extract_failed(om_fetcher_t *f, om_fetch_result_t *r, int err)
 
 /*
  * One request and its response. Returns 0 with the head parsed and, for
- * a 2xx, the body fed to the extractor in full; or an error with the
- * message set. The connection is closed either way.
+ * a 2xx, the body fed to the extractor in full or until the extractor
+ * failed; or an error with the message set. The connection is closed
+ * either way.
  */
 static int exchange(om_fetcher_t *f)
 {
@@ -158,22 +141,28 @@ static int exchange(om_fetcher_t *f)
     om_fetch_result_t *res = f->res;
     uint32_t conn_ms = cfg->connect_timeout_ms ? cfg->connect_timeout_ms
                                                : DEF_CONNECT_MS;
+    uint64_t body_max = cfg->body_max ? cfg->body_max : DEF_BODY_MAX;
     uint32_t wait = time_left(f);
     int e = 0, n;
 
     n = write_request(f, discard);
     if (n < 0)
-        return failed(res, n, "request too long or header value invalid");
+        return say(res, n, "invalid header value");
+    /* body_max counts the body bytes of all pages (redirects too; never
+     * more than body_max, the parser sees to that); with none left, stop
+     * here: the parser would take a 0 as "no limit" */
+    body_max -= res->body_bytes;
+    if (body_max == 0)
+        return say(res, OM_ERR_TOOBIG, "body_max reached before the last page");
     om_http_resp_init(&f->resp, on_body, f);
-    /* body_max counts the body bytes of all pages */
-    f->resp.body_max = (cfg->body_max ? cfg->body_max : DEF_BODY_MAX) - res->body_bytes;
+    f->resp.body_max = body_max;
     f->body_err = 0;
     n = OM_ERR_TIMEOUT; /* unless time is left to connect */
     if (wait) {
         e = tr->open(tr->ctx, f->url.host, f->url.port, f->url.https,
                      conn_ms < wait ? conn_ms : wait);
         if (e) /* the port's own line says why: TLS, DNS, refused, timeout */
-            return failed(res, e, "%s%s:%u: %s",
+            return say(res, e, "%s%s:%u: %s",
                           e == OM_ERR_TLS ? "TLS with " : "cannot connect to ",
                           f->url.host, f->url.port, tr->error(tr->ctx));
         n = write_request(f, send_out);
@@ -204,25 +193,47 @@ static int exchange(om_fetcher_t *f)
     if (n == OM_ERR_TIMEOUT)
         /* A send or recv that waited read_ms in vain, or the deadline
          * (before connecting, or with less than read_ms left). */
-        return failed(res, n, wait < f->read_ms ? "timed out: the deadline passed"
+        return say(res, n, wait < f->read_ms ? "timed out: the deadline passed"
                                                 : "timed out: no progress for %u s",
                       f->read_ms / 1000u);
     if (n < 0 && !(f->resp.flags & OM_HTTP_F_HEAD))
-        return failed(res, n, "connection to %s lost before the response: %s",
+        return say(res, n, "connection to %s lost before the response: %s",
                       f->url.host, tr->error(tr->ctx));
     /* Cut (a reset, or TLS without close_notify, or a TLS alert) after
      * the head, or closed cleanly before the end. */
     if (n < 0 || e == OM_ERR_TRUNCATED)
-        return failed(res, OM_ERR_TRUNCATED,
-                      n < 0 ? "truncated: cut after %U body bytes: %s"
-                            : "truncated: closed after %U body bytes",
-                      &f->resp.body_len, tr->error(tr->ctx));
-    if (f->body_err) /* the catalogue itself is bad */
-        return extract_failed(f, res, f->body_err);
-    if (e)
-        return failed(res, e, f->resp.err_msg ? "%s at byte %U: %s" : "%s",
+        return say(res, OM_ERR_TRUNCATED, "truncated: cut after %U body bytes: %s",
+                      &f->resp.body_len,
+                      n < 0 ? tr->error(tr->ctx) : "closed before the end");
+    /* The catalogue itself is bad (the extractor stopped the parser):
+     * om_fetch has the extractor say why. */
+    if (e && e != f->body_err)
+        return say(res, e, "%s at byte %U: %s", /* the parser's error */
                       om_strerror(e), &f->resp.err_offset, f->resp.err_msg);
     res->status = f->resp.status;
+    return OM_OK;
+}
+
+/* A complete catalogue is in f->table: it gets its validators and its
+ * date, the result its line. */
+static int finished(om_fetcher_t *f)
+{
+    om_table_t *t = f->table;
+    om_fetch_result_t *res = f->res;
+    int64_t now;
+
+    /* Validators describe one response: a catalogue of several pages
+     * keeps none (om_extract_init cleared them with the table), so its
+     * next refresh is an unconditional GET. */
+    if (res->pages == 1) {
+        strcpy(t->etag, f->resp.etag);
+        strcpy(t->last_modified, f->resp.last_modified);
+    }
+    now = f->clk->unix_s(f->clk->ctx);
+    t->updated_at = now > 0 ? now : res->server_date; /* a device before SNTP */
+    say(res, OM_OK, "%u models from %s", t->count, f->url.host);
+    if (res->pages > 1)
+        say(res, OM_OK, " in %u pages", res->pages);
     return OM_OK;
 }
 
@@ -232,7 +243,6 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
 {
     const char *url = cfg->url ? cfg->url : OM_DEFAULT_URL;
     const char *next;
-    int64_t now;
     int e;
 
     clear(res);
@@ -245,46 +255,59 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
     f->read_ms = cfg->read_timeout_ms ? cfg->read_timeout_ms : DEF_READ_MS;
     f->table = t;
     f->started = 0;
-    f->left_origin = 0;
+    memset(&f->req, 0, sizeof f->req);
+    f->req.host = f->url.host;
+    f->req.path = f->url.path;
+    f->req.user_agent = cfg->user_agent;
+    f->req.referer = cfg->referer ? cfg->referer : OM_DEFAULT_REFERER;
+    f->req.title = cfg->title ? cfg->title : OM_DEFAULT_TITLE;
+    f->req.api_key = cfg->api_key;
     /* Only the first page is asked for conditionally, after redirects
      * too: a 304 is an answer about the saved table as a whole. */
-    f->validators = cur && (cur->etag[0] || cur->last_modified[0]) ? cur : NULL;
+    if (cur && (cur->etag[0] || cur->last_modified[0])) {
+        f->req.if_none_match = cur->etag;
+        f->req.if_modified_since = cur->last_modified;
+    }
     if (om_url_parse(url, &f->url) != OM_OK || (!f->url.https && !cfg->plain_http))
-        return failed(res, OM_ERR_INVAL, "not a valid https URL: %s", url);
+        return say(res, OM_ERR_INVAL, "not a valid https URL: %s", url);
 
     for (;;) {
+        f->req.port = f->url.port;
+        f->req.https = f->url.https;
         e = exchange(f);
         if (e)
             return e;
-        if (f->resp.status == 304 && f->validators) {
+        if (f->resp.status == 304 && f->req.if_none_match) {
             res->not_modified = 1;
-            return failed(res, OM_OK, "not modified (304)");
+            return say(res, OM_OK, "not modified (304)");
         }
         if (f->resp.status == 301 || f->resp.status == 302 ||
             f->resp.status == 307 || f->resp.status == 308) {
             if (++res->redirects >
                 (cfg->max_redirects ? cfg->max_redirects : DEF_REDIRECTS))
-                return failed(res, OM_ERR_REDIRECT, "too many redirects");
+                return say(res, OM_ERR_REDIRECT, "too many redirects");
             e = f->resp.location[0] ? follow(f, f->resp.location) : OM_ERR_INVAL;
             if (e < 0 || (!f->url.https && !cfg->plain_http))
-                return failed(res, OM_ERR_REDIRECT,
+                return say(res, OM_ERR_REDIRECT,
                               "bad or non-https redirect: %s",
                               f->resp.location);
-            f->left_origin |= (uint8_t)e; /* the key stays behind for good */
+            if (e) /* credentials go to the origin they were meant for
+                    * only: the key stays behind for good */
+                f->req.api_key = NULL;
             continue;
         }
         if (f->resp.status / 100 != 2) {
             res->retry_after = f->resp.retry_after;
-            return failed(res, OM_ERR_STATUS,
-                          res->retry_after >= 0 ? "HTTP %u from %s (retry after %U s)"
-                                                : "HTTP %u from %s",
-                          f->resp.status, f->url.host,
-                          (const uint64_t *)&res->retry_after);
+            say(res, OM_ERR_STATUS, "HTTP %u from %s", f->resp.status, f->url.host);
+            if (res->retry_after >= 0)
+                say(res, OM_ERR_STATUS, " (retry after %U s)",
+                    (const uint64_t *)&res->retry_after);
+            return OM_ERR_STATUS;
         }
         /* A 2xx: its body went to the extractor (an empty one starts it
-         * on no bytes); is the page complete? */
+         * on no bytes); is the page complete and good? */
         res->pages++;
-        f->validators = NULL;
+        f->req.if_none_match = f->req.if_modified_since = NULL;
         on_body(f, f->io, 0);
         e = om_extract_finish(&f->x);
         res->stats = f->x.stats;
@@ -294,25 +317,13 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
         if (!next)
             break;
         if (res->pages >= (cfg->max_pages ? cfg->max_pages : DEF_PAGES))
-            return failed(res, OM_ERR_TOOBIG, "too many pages (max_pages)");
-        /* body_max is for all pages; none left, and the parser would
-         * take the 0 as "no limit" */
-        if (res->body_bytes >= (cfg->body_max ? cfg->body_max : DEF_BODY_MAX))
-            return failed(res, OM_ERR_TOOBIG, "body_max reached before the last page");
+            return say(res, OM_ERR_TOOBIG, "too many pages (max_pages)");
         if (follow(f, next) != 0)
-            return failed(res, OM_ERR_SCHEMA,
+            return say(res, OM_ERR_SCHEMA,
                           "links.next not on the same origin: %s", next);
         om_extract_next_page(&f->x);
     }
-    /* Validators describe one response: a catalogue of several pages
-     * keeps none, so its next refresh is an unconditional GET. */
-    strcpy(t->etag, res->pages == 1 ? f->resp.etag : "");
-    strcpy(t->last_modified, res->pages == 1 ? f->resp.last_modified : "");
-    now = clk->unix_s(clk->ctx);
-    t->updated_at = now > 0 ? now : res->server_date; /* a device before SNTP */
-    return failed(res, OM_OK, res->pages > 1 ? "%u models from %s in %u pages"
-                                             : "%u models from %s",
-                  t->count, f->url.host, res->pages);
+    return finished(f);
 }
 
 /* ---------------------------------------------------------- refresh */
@@ -347,7 +358,7 @@ int om_refresh(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
 
     clear(res);
     if (flags & OM_REFRESH_NO_NET) {
-        failed(res, OM_OK, "offline: %s",
+        say(res, OM_OK, "offline: %s",
                saved ? "saved table" : "built-in defaults");
     } else if (saved && !(flags & OM_REFRESH_FORCE) && now > 0 &&
                live->updated_at > 0 &&
@@ -356,7 +367,7 @@ int om_refresh(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
         /* Fresh: saved, dated, and younger than the interval by a clock
          * we trust (an unknown clock, or a table from the future, is
          * not). */
-        failed(res, OM_OK, "saved table is fresh");
+        say(res, OM_OK, "saved table is fresh");
         return OM_REFRESH_FRESH;
     } else {
         out = OM_REFRESH_STALE;
@@ -364,8 +375,10 @@ int om_refresh(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
             if (res->not_modified) {
                 /* A 304 touched no table: live still holds the saved one. */
                 live->updated_at = now > 0 ? now : res->server_date;
-                if (store->save(store->ctx, live) != OM_OK)
-                    failed(res, OM_OK, "not modified, but saving its date failed");
+                if (store->save(store->ctx, live) != OM_OK) {
+                    res->msg[0] = '\0';
+                    say(res, OM_OK, "saving the table failed");
+                }
                 return OM_REFRESH_NOT_MODIFIED;
             }
             if (store->save(store->ctx, scratch) == OM_OK) {
@@ -373,7 +386,8 @@ int om_refresh(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
                     memcpy(live, scratch, sizeof *live);
                 return OM_REFRESH_UPDATED;
             }
-            failed(res, OM_ERR_IO, "fetched, but saving the table failed");
+            res->msg[0] = '\0';
+            say(res, OM_ERR_IO, "saving the table failed");
         }
     }
     /* Not updated: live keeps the saved table (reloaded when the fetch

@@ -250,7 +250,7 @@ static void long_request(void **state)
     assert_int_equal(om_fetch(&fetcher, &cfg, &tr, &clk, NULL, &t1, &res),
                      OM_ERR_INVAL);
     assert_int_equal(fake.opens, 0);
-    assert_string_equal(res.msg, "request too long or header value invalid");
+    assert_string_equal(res.msg, "invalid header value");
 }
 
 static void chunked_and_close_delimited(void **state)
@@ -372,6 +372,22 @@ static void body_cap(void **state)
     script(&c, 1);
     assert_int_equal(om_fetch(&fetcher, &cfg, &tr, &clk, NULL, &t1, &res),
                      OM_ERR_TOOBIG);
+
+    /* a redirect's body counts too: one that uses body_max up leaves no
+     * page after it uncapped */
+    {
+        conn_t two[2];
+        memset(two, 0, sizeof two);
+        cfg.body_max = 10;
+        two[0].resp = "HTTP/1.1 302 Found\r\nLocation: /next\r\n"
+                      "Content-Length: 10\r\n\r\n0123456789";
+        two[1].resp = with_length("", CATALOGUE);
+        script(two, 2);
+        assert_int_equal(om_fetch(&fetcher, &cfg, &tr, &clk, NULL, &t1, &res),
+                         OM_ERR_TOOBIG);
+        assert_int_equal(fake.opens, 1);
+        assert_string_equal(res.msg, "body_max reached before the last page");
+    }
 }
 
 static void redirects(void **state)
@@ -441,6 +457,7 @@ static void pagination(void **state)
     assert_int_equal(fetch(), OM_OK);
     assert_int_equal(t1.count, 2);
     assert_int_equal(res.pages, 2);
+    assert_string_equal(res.msg, "2 models from api.test in 2 pages");
     assert_non_null(strstr(fake.req[1], "GET /api/v1/models?cursor=2 HTTP/1.1"));
     assert_string_equal(t1.etag, ""); /* several pages: no validators */
 
@@ -645,6 +662,8 @@ static void refresh_policy(void **state)
         script(&c, 1);
         store_fail = 1;
         assert_int_equal(refresh(scratch, OM_REFRESH_FORCE), OM_REFRESH_STALE);
+        assert_int_equal(res.err, OM_ERR_IO);
+        assert_string_equal(res.msg, "saving the table failed");
         assert_int_equal(live.count, 2);
         store_fail = 0;
         script(&c, 1);
