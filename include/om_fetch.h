@@ -49,7 +49,7 @@ typedef struct om_fetch_cfg {
     uint32_t connect_timeout_ms; /* [30000] */
     uint32_t read_timeout_ms;    /* [30000] no byte for this long: fail */
     uint32_t deadline_ms;        /* [120000] the whole fetch, all pages */
-    uint64_t body_max;           /* [16 MiB] bytes of body, all pages */
+    uint32_t body_max;           /* [16 MiB] bytes of body, all pages */
     uint8_t max_redirects;       /* [3] */
     uint8_t max_pages;           /* [32] pages followed by links.next */
     uint8_t plain_http;          /* tests only: allow http:// URLs */
@@ -66,7 +66,7 @@ typedef struct om_fetch_result {
     uint8_t redirects;    /* redirects followed */
     int64_t retry_after;  /* seconds the server asked to wait, -1 none */
     int64_t server_date;  /* the last Date header, 0 when none */
-    uint64_t body_bytes;  /* body bytes read, all pages */
+    uint32_t body_bytes;  /* body bytes read, all pages (<= body_max) */
     om_extract_stats_t stats; /* from the extractor, after a 200 */
     char msg[192];        /* one line: what happened, or why it failed */
 } om_fetch_result_t;

@@ -9,6 +9,7 @@
  * least one model) is ever reported as success.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "om_fetch.h"
@@ -21,8 +22,8 @@
 #define DEF_REDIRECTS 3u
 #define DEF_PAGES 32u
 
-/* follow() keeps a host in io */
-typedef char io_holds_a_host[OM_FETCH_IO_SIZE >= OM_URL_HOST_MAX + 1 ? 1 : -1];
+/* follow() keeps an origin in io */
+typedef char io_holds_an_origin[OM_FETCH_IO_SIZE >= offsetof(om_url_t, path) ? 1 : -1];
 
 /* --------------------------------------------------------- messages */
 
@@ -104,20 +105,17 @@ static int write_request(om_fetcher_t *f, om_write_fn w)
 /* Moves f->url to ref resolved against it (f->url is unchanged when ref
  * is bad). Returns a negative om_err for a bad ref, else 1 when the
  * origin changed and 0 when not. Between exchanges io is free: it holds
- * the old host meanwhile, not a second om_url_t. */
+ * the old origin meanwhile, not a second om_url_t. A host is written up
+ * to its NUL only (hosts are kept in lower case), so the same origin
+ * leaves the same bytes. */
 static int follow(om_fetcher_t *f, const char *ref)
 {
-    char *old = (char *)f->io;
-    uint16_t port = f->url.port;
-    uint8_t https = f->url.https;
+    size_t origin = offsetof(om_url_t, path);
     int e;
 
-    memcpy(old, f->url.host, sizeof f->url.host);
+    memcpy(f->io, &f->url, origin);
     e = om_url_resolve(&f->url, ref, &f->url);
-    if (e)
-        return e;
-    return f->url.port != port || f->url.https != https ||
-           strcmp(f->url.host, old) != 0; /* hosts are kept in lower case */
+    return e ? e : memcmp(f->io, &f->url, origin) != 0;
 }
 
 /* The extractor's own line on why the catalogue is bad. */
@@ -141,7 +139,7 @@ static int exchange(om_fetcher_t *f)
     om_fetch_result_t *res = f->res;
     uint32_t conn_ms = cfg->connect_timeout_ms ? cfg->connect_timeout_ms
                                                : DEF_CONNECT_MS;
-    uint64_t body_max = cfg->body_max ? cfg->body_max : DEF_BODY_MAX;
+    uint32_t body_max = cfg->body_max ? cfg->body_max : DEF_BODY_MAX;
     uint32_t wait = time_left(f);
     int e = 0, n;
 
@@ -186,7 +184,7 @@ static int exchange(om_fetcher_t *f)
             break;
     }
     tr->close(tr->ctx);
-    res->body_bytes += f->resp.body_len;
+    res->body_bytes += (uint32_t)f->resp.body_len; /* <= body_max */
     if (f->resp.flags & OM_HTTP_F_DATE)
         res->server_date = f->resp.date;
 
@@ -237,12 +235,73 @@ static int finished(om_fetcher_t *f)
     return OM_OK;
 }
 
+/* Follow a redirect or the next page: what step() returns for "go on". */
+#define GO_ON 1
+
+/*
+ * What the response of an exchange means: GO_ON with f->url moved (a
+ * redirect or the next page), 0 when the catalogue is complete or the
+ * saved table current (a 304), or an error with the message set.
+ */
+static int step(om_fetcher_t *f)
+{
+    const om_fetch_cfg_t *cfg = f->cfg;
+    om_fetch_result_t *res = f->res;
+    const char *next;
+    int e;
+
+    if (f->resp.status == 304 && f->req.if_none_match) {
+        res->not_modified = 1;
+        return say(res, OM_OK, "not modified (304)");
+    }
+    if (f->resp.status == 301 || f->resp.status == 302 ||
+        f->resp.status == 307 || f->resp.status == 308) {
+        if (++res->redirects >
+            (cfg->max_redirects ? cfg->max_redirects : DEF_REDIRECTS))
+            return say(res, OM_ERR_REDIRECT, "too many redirects");
+        e = f->resp.location[0] ? follow(f, f->resp.location) : OM_ERR_INVAL;
+        if (e < 0 || (!f->url.https && !cfg->plain_http))
+            return say(res, OM_ERR_REDIRECT, "bad or non-https redirect: %s",
+                       f->resp.location);
+        if (e) /* credentials go to the origin they were meant for only:
+                * the key stays behind for good */
+            f->req.api_key = NULL;
+        return GO_ON;
+    }
+    if (f->resp.status / 100 != 2) {
+        res->retry_after = f->resp.retry_after;
+        say(res, OM_ERR_STATUS, "HTTP %u from %s", f->resp.status, f->url.host);
+        if (res->retry_after >= 0)
+            say(res, OM_ERR_STATUS, " (retry after %U s)",
+                (const uint64_t *)&res->retry_after);
+        return OM_ERR_STATUS;
+    }
+    /* A 2xx: its body went to the extractor (an empty one starts it on
+     * no bytes); is the page complete and good? */
+    res->pages++;
+    f->req.if_none_match = f->req.if_modified_since = NULL;
+    on_body(f, f->io, 0);
+    e = om_extract_finish(&f->x);
+    res->stats = f->x.stats;
+    if (e)
+        return extract_failed(f, res, e);
+    next = om_extract_next(&f->x);
+    if (!next)
+        return finished(f);
+    if (res->pages >= (cfg->max_pages ? cfg->max_pages : DEF_PAGES))
+        return say(res, OM_ERR_TOOBIG, "too many pages (max_pages)");
+    if (follow(f, next) != 0)
+        return say(res, OM_ERR_SCHEMA, "links.next not on the same origin: %s",
+                   next);
+    om_extract_next_page(&f->x);
+    return GO_ON;
+}
+
 int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
              const om_transport_t *tr, const om_clock_t *clk,
              const om_table_t *cur, om_table_t *t, om_fetch_result_t *res)
 {
     const char *url = cfg->url ? cfg->url : OM_DEFAULT_URL;
-    const char *next;
     int e;
 
     clear(res);
@@ -255,7 +314,6 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
     f->read_ms = cfg->read_timeout_ms ? cfg->read_timeout_ms : DEF_READ_MS;
     f->table = t;
     f->started = 0;
-    memset(&f->req, 0, sizeof f->req);
     f->req.host = f->url.host;
     f->req.path = f->url.path;
     f->req.user_agent = cfg->user_agent;
@@ -264,66 +322,21 @@ int om_fetch(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
     f->req.api_key = cfg->api_key;
     /* Only the first page is asked for conditionally, after redirects
      * too: a 304 is an answer about the saved table as a whole. */
+    f->req.if_none_match = f->req.if_modified_since = NULL;
     if (cur && (cur->etag[0] || cur->last_modified[0])) {
         f->req.if_none_match = cur->etag;
         f->req.if_modified_since = cur->last_modified;
     }
     if (om_url_parse(url, &f->url) != OM_OK || (!f->url.https && !cfg->plain_http))
         return say(res, OM_ERR_INVAL, "not a valid https URL: %s", url);
-
-    for (;;) {
+    do {
         f->req.port = f->url.port;
         f->req.https = f->url.https;
         e = exchange(f);
-        if (e)
-            return e;
-        if (f->resp.status == 304 && f->req.if_none_match) {
-            res->not_modified = 1;
-            return say(res, OM_OK, "not modified (304)");
-        }
-        if (f->resp.status == 301 || f->resp.status == 302 ||
-            f->resp.status == 307 || f->resp.status == 308) {
-            if (++res->redirects >
-                (cfg->max_redirects ? cfg->max_redirects : DEF_REDIRECTS))
-                return say(res, OM_ERR_REDIRECT, "too many redirects");
-            e = f->resp.location[0] ? follow(f, f->resp.location) : OM_ERR_INVAL;
-            if (e < 0 || (!f->url.https && !cfg->plain_http))
-                return say(res, OM_ERR_REDIRECT,
-                              "bad or non-https redirect: %s",
-                              f->resp.location);
-            if (e) /* credentials go to the origin they were meant for
-                    * only: the key stays behind for good */
-                f->req.api_key = NULL;
-            continue;
-        }
-        if (f->resp.status / 100 != 2) {
-            res->retry_after = f->resp.retry_after;
-            say(res, OM_ERR_STATUS, "HTTP %u from %s", f->resp.status, f->url.host);
-            if (res->retry_after >= 0)
-                say(res, OM_ERR_STATUS, " (retry after %U s)",
-                    (const uint64_t *)&res->retry_after);
-            return OM_ERR_STATUS;
-        }
-        /* A 2xx: its body went to the extractor (an empty one starts it
-         * on no bytes); is the page complete and good? */
-        res->pages++;
-        f->req.if_none_match = f->req.if_modified_since = NULL;
-        on_body(f, f->io, 0);
-        e = om_extract_finish(&f->x);
-        res->stats = f->x.stats;
-        if (e)
-            return extract_failed(f, res, e);
-        next = om_extract_next(&f->x);
-        if (!next)
-            break;
-        if (res->pages >= (cfg->max_pages ? cfg->max_pages : DEF_PAGES))
-            return say(res, OM_ERR_TOOBIG, "too many pages (max_pages)");
-        if (follow(f, next) != 0)
-            return say(res, OM_ERR_SCHEMA,
-                          "links.next not on the same origin: %s", next);
-        om_extract_next_page(&f->x);
-    }
-    return finished(f);
+        if (e == OM_OK)
+            e = step(f);
+    } while (e == GO_ON);
+    return e;
 }
 
 /* ---------------------------------------------------------- refresh */
@@ -370,15 +383,12 @@ int om_refresh(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
         say(res, OM_OK, "saved table is fresh");
         return OM_REFRESH_FRESH;
     } else {
-        out = OM_REFRESH_STALE;
         if (om_fetch(f, cfg, tr, clk, saved ? live : NULL, scratch, res) == OM_OK) {
             if (res->not_modified) {
                 /* A 304 touched no table: live still holds the saved one. */
                 live->updated_at = now > 0 ? now : res->server_date;
-                if (store->save(store->ctx, live) != OM_OK) {
-                    res->msg[0] = '\0';
-                    say(res, OM_OK, "saving the table failed");
-                }
+                if (store->save(store->ctx, live) != OM_OK)
+                    say(res, OM_OK, "; saving the table failed");
                 return OM_REFRESH_NOT_MODIFIED;
             }
             if (store->save(store->ctx, scratch) == OM_OK) {
@@ -386,18 +396,15 @@ int om_refresh(om_fetcher_t *f, const om_fetch_cfg_t *cfg,
                     memcpy(live, scratch, sizeof *live);
                 return OM_REFRESH_UPDATED;
             }
-            res->msg[0] = '\0';
-            say(res, OM_ERR_IO, "saving the table failed");
+            say(res, OM_ERR_IO, "; saving the table failed");
         }
+        /* Not updated: live keeps the saved table (reloaded when the
+         * fetch wrote over it), or else gets the built-in defaults. */
+        if (saved && scratch == live)
+            saved = load_saved(store, live);
+        out = saved ? OM_REFRESH_STALE : OM_REFRESH_DEFAULTS;
     }
-    /* Not updated: live keeps the saved table (reloaded when the fetch
-     * wrote over it), or else gets the built-in defaults. */
-    if (saved && scratch == live)
-        saved = load_saved(store, live);
-    if (!saved) {
+    if (!saved)
         om_table_load_defaults(live);
-        if (out == OM_REFRESH_STALE)
-            out = OM_REFRESH_DEFAULTS;
-    }
     return out;
 }

@@ -135,8 +135,9 @@ int om_url_parse(const char *url, om_url_t *u)
 
     if (url == NULL || u == NULL)
         return OM_ERR_INVAL;
-    /* "http" or "https" in any case, then "://" */
-    for (n = 0; n < 5 && lower(url[n]) == "https"[n]; n++)
+    /* "http" or "https" in any case (only 'H' and 'h' become 'h' with
+     * the case bit set, and so on), then "://" */
+    for (n = 0; n < 5 && (url[n] | 0x20) == "https"[n]; n++)
         ;
     if (n < 4 || url[n] != ':' || url[n + 1] != '/' || url[n + 2] != '/')
         return OM_ERR_INVAL;

@@ -461,12 +461,33 @@ static void pagination(void **state)
     assert_non_null(strstr(fake.req[1], "GET /api/v1/models?cursor=2 HTTP/1.1"));
     assert_string_equal(t1.etag, ""); /* several pages: no validators */
 
+    /* an absolute links.next on the same origin, spelt differently */
     snprintf(p1, sizeof p1, "%s",
-             with_length("", "{\"data\":[{\"id\":\"a/1\"}],"
-                             "\"links\":{\"next\":\"https://evil.test/m\"}}"));
+             with_length("", "{\"data\":[{\"id\":\"a/1\"}],\"links\":{\"next\":"
+                             "\"HTTPS://API.Test:443/api/v1/models?cursor=2\"}}"));
     script(c, 2);
-    assert_int_equal(fetch(), OM_ERR_SCHEMA);
-    assert_int_equal(fake.opens, 1);
+    assert_int_equal(fetch(), OM_OK);
+    assert_int_equal(res.pages, 2);
+    assert_string_equal(fake.host[1], "api.test");
+
+    /* ... and on another: port, scheme or host */
+    {
+        static const char *const others[] = {"https://api.test:8443/m",
+                                             "http://api.test/m",
+                                             "https://api.tes/m",
+                                             "https://evil.test/m"};
+        char body[128];
+        size_t i;
+        for (i = 0; i < sizeof others / sizeof others[0]; i++) {
+            snprintf(body, sizeof body,
+                     "{\"data\":[{\"id\":\"a/1\"}],\"links\":{\"next\":\"%s\"}}",
+                     others[i]);
+            snprintf(p1, sizeof p1, "%s", with_length("", body));
+            script(c, 2);
+            assert_int_equal(fetch(), OM_ERR_SCHEMA);
+            assert_int_equal(fake.opens, 1);
+        }
+    }
 
     /* body_max counts all pages: a first page that uses it up exactly
      * leaves no page after it uncapped */
@@ -656,6 +677,14 @@ static void refresh_policy(void **state)
         assert_non_null(strstr(fake.req[0], "If-None-Match: \"v1\""));
         assert_int_equal(live.updated_at, fake_unix);
         assert_int_equal(live.count, 2);
+        /* ... and when its new date cannot be saved, it still says so */
+        script(&c, 1);
+        fake_unix += 4 * 86400; /* script() set the clock back */
+        store_fail = 1;
+        assert_int_equal(refresh(scratch, 0), OM_REFRESH_NOT_MODIFIED);
+        assert_string_equal(res.msg, "not modified (304); saving the table failed");
+        assert_int_equal(live.count, 2);
+        store_fail = 0;
 
         /* forced: fetched although fresh; a failed save keeps the old */
         c.resp = with_length("", "{\"data\":[{\"id\":\"new/one\"}]}");
@@ -663,7 +692,7 @@ static void refresh_policy(void **state)
         store_fail = 1;
         assert_int_equal(refresh(scratch, OM_REFRESH_FORCE), OM_REFRESH_STALE);
         assert_int_equal(res.err, OM_ERR_IO);
-        assert_string_equal(res.msg, "saving the table failed");
+        assert_string_equal(res.msg, "1 models from api.test; saving the table failed");
         assert_int_equal(live.count, 2);
         store_fail = 0;
         script(&c, 1);
