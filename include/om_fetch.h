@@ -46,13 +46,13 @@ typedef struct om_fetch_cfg {
     const char *referer;     /* HTTP-Referer [OM_DEFAULT_REFERER] */
     const char *title;       /* X-Title [OM_DEFAULT_TITLE] */
     const char *user_agent;  /* [ormodels/OM_VERSION] */
+    uint8_t max_redirects;       /* [3] */
+    uint8_t max_pages;           /* [32] pages followed by links.next */
+    uint8_t plain_http;          /* tests only: allow http:// URLs */
     uint32_t connect_timeout_ms; /* [30000] */
     uint32_t read_timeout_ms;    /* [30000] no byte for this long: fail */
     uint32_t deadline_ms;        /* [120000] the whole fetch, all pages */
     uint32_t body_max;           /* [16 MiB] bytes of body, all pages */
-    uint8_t max_redirects;       /* [3] */
-    uint8_t max_pages;           /* [32] pages followed by links.next */
-    uint8_t plain_http;          /* tests only: allow http:// URLs */
     const char *const *pinned;   /* ids never dropped (see extractor) */
     size_t npinned;
 } om_fetch_cfg_t;
@@ -79,11 +79,11 @@ typedef struct om_fetcher {
     const om_clock_t *clk;
     om_fetch_result_t *res;
     om_table_t *table;   /* where the 200's models go */
+    uint8_t started;     /* the extractor has been given the table */
     uint32_t t0;          /* the clock's ms when the fetch started */
     uint32_t deadline_ms; /* of the whole fetch, from t0 */
     uint32_t read_ms;     /* the timeout of each send and recv */
     int body_err;        /* the extractor's error, seen from on_body */
-    uint8_t started;     /* the extractor has been given the table */
     om_http_req_t req;   /* the next request: of url; without the API key
                             once a redirect left the first URL's origin;
                             conditional until the first page */

@@ -16,16 +16,13 @@
 
 /* One parsed URL. All of it lives in the struct (about 520 bytes). */
 typedef struct om_url {
-    /* the origin: host, port and https, up to path */
     char host[OM_URL_HOST_MAX + 1]; /* lower case; an IPv6 literal without
-                                       its brackets ("::1"); the bytes after
-                                       its NUL are only ever written by
-                                       copying the whole struct */
-    uint16_t port;                  /* 1..65535; 443 or 80 when not given */
-    uint8_t https;                  /* 1 for https, 0 for http */
+                                       its brackets ("::1") */
     char path[OM_URL_MAX + 1];      /* path and query, always starting with
                                        '/'; dot segments removed; no
                                        fragment */
+    uint16_t port;                  /* 1..65535; 443 or 80 when not given */
+    uint8_t https;                  /* 1 for https, 0 for http */
 } om_url_t;
 
 /* Splits the absolute URL url ("https://host[:port][/path][?query]

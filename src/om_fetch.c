@@ -9,7 +9,6 @@
  * least one model) is ever reported as success.
  */
 #include <stdarg.h>
-#include <stddef.h>
 #include <string.h>
 
 #include "om_fetch.h"
@@ -22,8 +21,8 @@
 #define DEF_REDIRECTS 3u
 #define DEF_PAGES 32u
 
-/* follow() keeps an origin in io */
-typedef char io_holds_an_origin[OM_FETCH_IO_SIZE >= offsetof(om_url_t, path) ? 1 : -1];
+/* follow() keeps a host in io */
+typedef char io_holds_a_host[OM_FETCH_IO_SIZE >= OM_URL_HOST_MAX + 1 ? 1 : -1];
 
 /* --------------------------------------------------------- messages */
 
@@ -89,11 +88,13 @@ static int on_body(void *ctx, const uint8_t *p, size_t n)
     return f->body_err;
 }
 
-/* Milliseconds left of the deadline, 0 when it has passed. */
-static uint32_t time_left(const om_fetcher_t *f)
+/* Milliseconds to wait for the next step: limit, or what is left of the
+ * deadline when that is less (0 when it has passed). */
+static uint32_t wait_ms(const om_fetcher_t *f, uint32_t limit)
 {
     uint32_t spent = f->clk->now_ms(f->clk->ctx) - f->t0; /* unsigned: wraps right */
-    return spent < f->deadline_ms ? f->deadline_ms - spent : 0;
+    uint32_t left = spent < f->deadline_ms ? f->deadline_ms - spent : 0;
+    return left < limit ? left : limit;
 }
 
 /* Writes the GET of f->url (f->req) through w. */
@@ -105,17 +106,20 @@ static int write_request(om_fetcher_t *f, om_write_fn w)
 /* Moves f->url to ref resolved against it (f->url is unchanged when ref
  * is bad). Returns a negative om_err for a bad ref, else 1 when the
  * origin changed and 0 when not. Between exchanges io is free: it holds
- * the old origin meanwhile, not a second om_url_t. A host is written up
- * to its NUL only (hosts are kept in lower case), so the same origin
- * leaves the same bytes. */
+ * the old host meanwhile, not a second om_url_t. */
 static int follow(om_fetcher_t *f, const char *ref)
 {
-    size_t origin = offsetof(om_url_t, path);
+    char *old = (char *)f->io;
+    uint16_t port = f->url.port;
+    uint8_t https = f->url.https;
     int e;
 
-    memcpy(f->io, &f->url, origin);
+    memcpy(old, f->url.host, sizeof f->url.host);
     e = om_url_resolve(&f->url, ref, &f->url);
-    return e ? e : memcmp(f->io, &f->url, origin) != 0;
+    if (e)
+        return e;
+    return f->url.port != port || f->url.https != https ||
+           strcmp(f->url.host, old) != 0; /* hosts are kept in lower case */
 }
 
 /* The extractor's own line on why the catalogue is bad. */
@@ -140,7 +144,7 @@ static int exchange(om_fetcher_t *f)
     uint32_t conn_ms = cfg->connect_timeout_ms ? cfg->connect_timeout_ms
                                                : DEF_CONNECT_MS;
     uint32_t body_max = cfg->body_max ? cfg->body_max : DEF_BODY_MAX;
-    uint32_t wait = time_left(f);
+    uint32_t wait;
     int e = 0, n;
 
     n = write_request(f, discard);
@@ -156,22 +160,22 @@ static int exchange(om_fetcher_t *f)
     f->resp.body_max = body_max;
     f->body_err = 0;
     n = OM_ERR_TIMEOUT; /* unless time is left to connect */
+    wait = wait_ms(f, conn_ms);
     if (wait) {
-        e = tr->open(tr->ctx, f->url.host, f->url.port, f->url.https,
-                     conn_ms < wait ? conn_ms : wait);
-        if (e) /* the port's own line says why: TLS, DNS, refused, timeout */
-            return say(res, e, "%s%s:%u: %s",
-                          e == OM_ERR_TLS ? "TLS with " : "cannot connect to ",
-                          f->url.host, f->url.port, tr->error(tr->ctx));
+        e = tr->open(tr->ctx, f->url.host, f->url.port, f->url.https, wait);
+        if (e) { /* the port's own line says why: TLS, DNS, refused, timeout */
+            say(res, e, e == OM_ERR_TLS ? "TLS with " : "cannot connect to ");
+            return say(res, e, "%s:%u: %s", f->url.host, f->url.port,
+                       tr->error(tr->ctx));
+        }
         n = write_request(f, send_out);
+        wait = f->read_ms; /* what a send waits */
     }
     /* Read until the parser is done, the peer closes, or a failure; n
      * ends as the last send or recv result, e as the parser's. */
     while (n >= 0) {
-        wait = time_left(f);
-        n = wait ? tr->recv(tr->ctx, f->io, sizeof f->io,
-                            wait < f->read_ms ? wait : f->read_ms)
-                 : OM_ERR_TIMEOUT;
+        wait = wait_ms(f, f->read_ms);
+        n = wait ? tr->recv(tr->ctx, f->io, sizeof f->io, wait) : OM_ERR_TIMEOUT;
         if (n == 0) {
             e = om_http_resp_finish(&f->resp);
             break;
@@ -190,7 +194,7 @@ static int exchange(om_fetcher_t *f)
 
     if (n == OM_ERR_TIMEOUT)
         /* A send or recv that waited read_ms in vain, or the deadline
-         * (before connecting, or with less than read_ms left). */
+         * (before connecting, or with less than read_ms left to read). */
         return say(res, n, wait < f->read_ms ? "timed out: the deadline passed"
                                                 : "timed out: no progress for %u s",
                       f->read_ms / 1000u);

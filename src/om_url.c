@@ -83,38 +83,47 @@ static void set_path(char *path, size_t keep, const char *s, size_t n)
     memmove(p + out, p + n, strlen(p + n) + 1);
 }
 
+/* The length of the host at host, up to end: a name takes letters,
+ * digits and "-._" up to ':'; an IPv6 literal (v6, after its '[') hex
+ * digits and ":." up to its ']', and at least one ':'. Anything else,
+ * '@' of a userinfo too, is refused: 0. */
+static size_t host_len(const char *host, const char *end, int v6)
+{
+    char stop = v6 ? ']' : ':';
+    char last = v6 ? 'f' : 'z';
+    const char *more = v6 ? ":." : "-._";
+    const char *p;
+    size_t n;
+
+    for (p = host; p < end && *p != stop; p++)
+        if (!is_alnum(*p, last) && strchr(more, *p) == NULL)
+            return 0;
+    n = (size_t)(p - host);
+    if (n > OM_URL_HOST_MAX || (v6 && (p == end || memchr(host, ':', n) == NULL)))
+        return 0;
+    return n;
+}
+
 /* Parses what follows "scheme://" into u. */
 static int parse_net(const char *s, int https, om_url_t *u)
 {
     const char *auth_end = s + strcspn(s, "/?#"); /* end of host[:port] */
     size_t slash = *auth_end != '/'; /* "", "?q" or "#f": '/' goes in front */
-    long plen = checked_len(auth_end, slash);
     int v6 = s[0] == '[';                           /* "[::1]" */
     const char *host = s + v6;
-    /* A name takes letters, digits and "-._" up to ':'; an IPv6 literal
-     * hex digits and ":." up to ']'. Anything else, '@' of a userinfo
-     * too, is refused. */
-    char stop = v6 ? ']' : ':';
-    char last = v6 ? 'f' : 'z';
-    const char *more = v6 ? ":." : "-._";
-    const char *p;
+    size_t hlen = host_len(host, auth_end, v6);
+    const char *p = host + hlen + v6; /* past the ']' */
     uint32_t port = https ? 443 : 80;
-    size_t hlen;
+    long plen;
     size_t i;
 
-    for (p = host; p < auth_end && *p != stop; p++)
-        if (!is_alnum(*p, last) && strchr(more, *p) == NULL)
-            return OM_ERR_INVAL;
-    hlen = (size_t)(p - host);
-    if (hlen == 0 || hlen > OM_URL_HOST_MAX ||
-        (v6 && (p == auth_end || memchr(host, ':', hlen) == NULL)))
-        return OM_ERR_INVAL;
-    p += v6; /* past the ']' */
     /* ":port", 1..65535 in at most five digits */
-    if (p < auth_end && (*p != ':' || auth_end - p > 6 ||
-                         om_parse_u32(p + 1, (size_t)(auth_end - p - 1), &port) != OM_OK ||
-                         port - 1u > 65534u))
+    if (hlen == 0 ||
+        (p < auth_end && (*p != ':' || auth_end - p > 6 ||
+                          om_parse_u32(p + 1, (size_t)(auth_end - p - 1), &port) != OM_OK ||
+                          port - 1u > 65534u)))
         return OM_ERR_INVAL;
+    plen = checked_len(auth_end, slash);
     if (plen < 0)
         return (int)plen;
 
