@@ -103,7 +103,6 @@ enum field {
 #define KEEP_STR (BIT(F_ID) | BIT(F_NAME) | BIT(F_PROMPT) | BIT(F_COMPLETION))
 #define KEEP_NUM (BIT(F_CREATED) | BIT(F_CTX) | BIT(F_PROMPT) | BIT(F_COMPLETION))
 #define MODEL_FIELDS (KEEP_STR | KEEP_NUM)
-#define ROLE_LEVELS 5 /* roles matter down to pricing, at depth 4 */
 
 /* The keys ormodels reads, in field order from F_DATA (F_MODEL, an
  * element of data, has none), each after its length (an octal escape),
@@ -394,16 +393,10 @@ static void model_end(om_extractor_t *x)
 
 /* ----------------------------------------------------------- structure */
 
-static unsigned role_at(const om_extractor_t *x, unsigned depth)
+/* The container being read: its role << 1, | 1 when it is an object. */
+static unsigned level(const om_extractor_t *x)
 {
-    return depth < ROLE_LEVELS ? x->role[depth] : F_NONE;
-}
-
-/* Whether the container at depth (>= 1) is an object. */
-static unsigned is_object(const om_extractor_t *x, unsigned depth)
-{
-    unsigned d = depth - 1u;
-    return (x->stack[d / 8] >> (d % 8)) & 1u;
+    return x->level[x->depth];
 }
 
 /* The field of the key k[0..n) in an object of the given role. */
@@ -424,8 +417,8 @@ static unsigned key_field(const om_extractor_t *x, unsigned role,
 /* The closing bracket c at `at` ends the current container. */
 static void close_container(om_extractor_t *x, uint8_t c, const uint8_t *at)
 {
-    unsigned role = role_at(x, x->depth);
-    if ((c == '}') != is_object(x, x->depth)) {
+    unsigned role = level(x) >> 1;
+    if ((c == '}') != (level(x) & 1u)) {
         error_at(x, OM_ERR_JSON, "mismatched bracket", at);
         return;
     }
@@ -453,11 +446,8 @@ static void push(om_extractor_t *x, unsigned obj, unsigned f,
         x->seen = 0;
         x->flags &= (uint8_t)~(X_LONG_ID | X_NAME_CUT);
     }
-    x->stack[d / 8] = (uint8_t)((x->stack[d / 8] & ~(1u << (d % 8))) |
-                                (obj << (d % 8)));
     x->depth = (uint8_t)++d;
-    if (d < ROLE_LEVELS)
-        x->role[d] = (uint8_t)role;
+    x->level[d] = (uint8_t)(role << 1 | obj);
     x->field = role == F_DATA ? F_MODEL : F_NONE;
     x->state = obj ? S_OBJ_FIRST : S_ARR_FIRST;
 }
@@ -546,7 +536,7 @@ static void structural(om_extractor_t *x, uint8_t c, unsigned st,
         /* a key of an object that matters is copied after the window's
          * fields, to be looked up at its end */
         x->flags = (uint8_t)((x->flags & ~(X_COPY | X_OVERFLOW)) | X_IS_KEY);
-        if (role_at(x, x->depth) != F_NONE) {
+        if (level(x) >= 2) { /* an object that matters */
             x->flags |= X_COPY;
             x->field_start = x->win_len;
             x->field_end = (uint16_t)(x->win_len + CAP_KEY);
@@ -564,8 +554,8 @@ static void structural(om_extractor_t *x, uint8_t c, unsigned st,
         if (closer)
             break;
         if (c == ',') {
-            x->field = role_at(x, x->depth) == F_DATA ? F_MODEL : F_NONE;
-            x->state = is_object(x, x->depth) ? S_KEY : S_VALUE;
+            x->field = level(x) >> 1 == F_DATA ? F_MODEL : F_NONE;
+            x->state = level(x) & 1u ? S_KEY : S_VALUE;
         } else {
             error_at(x, OM_ERR_JSON, "expected ',', '}' or ']'", p);
         }
@@ -626,7 +616,7 @@ static void string_end(om_extractor_t *x)
         f = F_NONE;
         if (x->flags & X_COPY) {
             if (!(x->flags & X_OVERFLOW)) /* an escaped key is none of ours */
-                f = key_field(x, role_at(x, x->depth),
+                f = key_field(x, level(x) >> 1,
                               (const uint8_t *)&x->win[x->field_start],
                               (size_t)(x->win_len - x->field_start));
             x->win_len = x->field_start;
@@ -1040,7 +1030,7 @@ reload:
         return p;
     d = x->depth;
     field = x->field;
-    ctx = role_at(x, d) << 1 | (d ? is_object(x, d) : 0u);
+    ctx = x->level[d];
     switch (x->state) {
     case S_VALUE:
         goto value;
@@ -1112,11 +1102,8 @@ value_byte:
         if (d >= OM_JSON_MAX_DEPTH)
             goto out_value;
         ctx = c == '{';
-        x->stack[d / 8] = (uint8_t)((x->stack[d / 8] & ~(1u << (d % 8))) |
-                                    (ctx << (d % 8)));
         x->depth = (uint8_t)++d;
-        if (d < ROLE_LEVELS)
-            x->role[d] = F_NONE;
+        x->level[d] = (uint8_t)ctx;
         p++;
         if (ctx) {
             if (p >= lim)
@@ -1184,7 +1171,7 @@ close: /* c, at p, closes the container */
     }
     p++;
     d = --x->depth;
-    ctx = role_at(x, d) << 1 | is_object(x, d);
+    ctx = x->level[d];
     field = F_NONE;
     goto after;
 
