@@ -134,6 +134,10 @@ static const uint8_t num_next[8][6] = {
     /* ESIGN */ {N_EXP,  N_EXP,  N_BAD, N_BAD, N_BAD,   N_BAD},
     /* EXP   */ {N_EXP,  N_EXP,  N_END, N_END, N_END,   N_END}};
 
+/* The bytes of a number's classes 2 to 4 in num_next, in pairs from the
+ * second: '.', e or E, + or -. */
+static const char num_signs[] = ".eE+-";
+
 /* The literals; x->sub indexes the byte a literal expects next. */
 static const char literals[] = "true\0false\0null";
 #define LIT_TRUE 0
@@ -214,13 +218,31 @@ HOT const uint8_t *scan_string(const uint8_t *p, const uint8_t *end)
 
 /* -------------------------------------------------------------- errors */
 
+/* Why a document is refused: each reason is its om_err, negated, as a
+ * byte, then the words after it (none for the depth: its kind says it
+ * all). error_at takes the index of one. */
+enum reason {
+    R_MISMATCH, R_KEY, R_COLON, R_AFTER, R_END, R_VALUE, R_NUMBER,
+    R_LITERAL, R_ESCAPE, R_CONTROL, R_ROOT, R_DATA, R_DEPTH,
+    R_TRUNCATED, R_NO_DATA, R_NEXT_LONG, R_EMPTY
+};
+static const char reasons[] =
+    "\2mismatched bracket\0\2expected a key\0\2expected ':'\0"
+    "\2expected ',', '}' or ']'\0\2data after the end\0"
+    "\2expected a value\0\2malformed number\0\2invalid literal\0"
+    "\2invalid escape\0\2control character\0\5not a JSON object\0"
+    "\5\"data\" is not an array\0\4\0\3the document ends early\0"
+    "\5no \"data\" array\0\16links.next too long\0\6no usable model";
+
 /* Records the error at byte `at`; every caller stops there, and feeding
  * stops at the first one. */
-static void error_at(om_extractor_t *x, int err, const char *msg,
-                     const uint8_t *at)
+static void error_at(om_extractor_t *x, unsigned why, const uint8_t *at)
 {
-    x->err = err;
-    x->err_msg = msg;
+    const char *s = reasons;
+    while (why--)
+        s += strlen(s) + 1;
+    x->err = -(int)*s;
+    x->err_msg = s + 1;
     x->err_at = at;
 }
 
@@ -419,7 +441,7 @@ static void close_container(om_extractor_t *x, uint8_t c, const uint8_t *at)
 {
     unsigned role = level(x) >> 1;
     if ((c == '}') != (level(x) & 1u)) {
-        error_at(x, OM_ERR_JSON, "mismatched bracket", at);
+        error_at(x, R_MISMATCH, at);
         return;
     }
     if (role == F_MODEL)
@@ -438,7 +460,7 @@ static void push(om_extractor_t *x, unsigned obj, unsigned f,
     unsigned d = x->depth;
     unsigned role = (obj ? f <= F_LINKS : f == F_DATA) ? f : F_NONE;
     if (d >= OM_JSON_MAX_DEPTH) {
-        error_at(x, OM_ERR_DEPTH, NULL, at); /* the kind says it all */
+        error_at(x, R_DEPTH, at);
         return;
     }
     if (role == F_MODEL) {
@@ -476,10 +498,7 @@ static void value_begin(om_extractor_t *x, uint8_t c, const uint8_t *at)
         v = s - value_start < V_NUM ? (unsigned)(s - value_start) : V_NUM;
     if (!(field_kinds[f] & BIT(v))) {
         if (f == F_ROOT || f == F_DATA) {
-            error_at(x, OM_ERR_SCHEMA,
-                     f == F_ROOT ? "not a JSON object"
-                                 : "\"data\" is not an array",
-                     at);
+            error_at(x, f == F_ROOT ? R_ROOT : R_DATA, at);
             return;
         }
         if (f == F_MODEL)
@@ -507,7 +526,7 @@ static void value_begin(om_extractor_t *x, uint8_t c, const uint8_t *at)
                                                              : LIT_NULL + 1;
         x->state = S_LIT;
     } else {
-        error_at(x, OM_ERR_JSON, "expected a value", at);
+        error_at(x, R_VALUE, at);
     }
 }
 
@@ -530,7 +549,7 @@ static void structural(om_extractor_t *x, uint8_t c, unsigned st,
         /* fall through */
     case S_KEY:
         if (c != '"') {
-            error_at(x, OM_ERR_JSON, "expected a key", p);
+            error_at(x, R_KEY, p);
             return;
         }
         /* a key of an object that matters is copied after the window's
@@ -548,7 +567,7 @@ static void structural(om_extractor_t *x, uint8_t c, unsigned st,
         if (c == ':')
             x->state = S_VALUE;
         else
-            error_at(x, OM_ERR_JSON, "expected ':'", p);
+            error_at(x, R_COLON, p);
         return;
     case S_AFTER:
         if (closer)
@@ -557,11 +576,11 @@ static void structural(om_extractor_t *x, uint8_t c, unsigned st,
             x->field = level(x) >> 1 == F_DATA ? F_MODEL : F_NONE;
             x->state = level(x) & 1u ? S_KEY : S_VALUE;
         } else {
-            error_at(x, OM_ERR_JSON, "expected ',', '}' or ']'", p);
+            error_at(x, R_AFTER, p);
         }
         return;
     default: /* S_DONE */
-        error_at(x, OM_ERR_JSON, "data after the end", p);
+        error_at(x, R_END, p);
         return;
     }
     close_container(x, c, p); /* which says when it does not match */
@@ -576,14 +595,12 @@ static int byte_step(om_extractor_t *x, const uint8_t *p)
     unsigned st = x->state;
 
     if (st == S_NUM) {
-        unsigned n = num_next[x->sub][c == '0'           ? 0
-                                      : is_digit(c)       ? 1
-                                      : c == '.'          ? 2
-                                      : (c | 0x20) == 'e' ? 3
-                                      : c == '+' || c == '-' ? 4
-                                                             : 5];
+        const char *s = memchr(num_signs, c, sizeof num_signs - 1);
+        unsigned n = num_next[x->sub][is_digit(c) ? c != '0'
+                                      : s ? (unsigned)(s - num_signs + 1) / 2 + 2
+                                          : 5];
         if (n == N_BAD) {
-            error_at(x, OM_ERR_JSON, "malformed number", p);
+            error_at(x, R_NUMBER, p);
         } else if (n != N_END) {
             x->sub = (uint8_t)n;
             if (x->flags & X_COPY)
@@ -596,7 +613,7 @@ static int byte_step(om_extractor_t *x, const uint8_t *p)
         }
     } else if (st == S_LIT) {
         if (c != (uint8_t)literals[x->sub])
-            error_at(x, OM_ERR_JSON, "invalid literal", p);
+            error_at(x, R_LITERAL, p);
         else if (!literals[++x->sub])
             x->state = S_AFTER;
     } else if (!is_ws(c)) {
@@ -644,7 +661,7 @@ static const uint8_t *string_run(om_extractor_t *x, const uint8_t *p,
             int hex = x->sub < ESC;
             if (hex ? !is_digit(c) && (uint8_t)((c | 0x20) - 'a') >= 6u
                     : !memchr(escapes, c, sizeof escapes - 1)) {
-                error_at(x, OM_ERR_JSON, "invalid escape", p);
+                error_at(x, R_ESCAPE, p);
                 return p;
             }
             x->sub = (uint8_t)(hex ? x->sub - 1 : c == 'u' ? 4 : 0);
@@ -659,7 +676,7 @@ static const uint8_t *string_run(om_extractor_t *x, const uint8_t *p,
                         x->flags |= X_OVERFLOW; /* escaped: no key of ours */
                     q++;
                 } else if (c != '"') {
-                    error_at(x, OM_ERR_JSON, "control character", q);
+                    error_at(x, R_CONTROL, q);
                     return q;
                 }
             }
@@ -1284,19 +1301,14 @@ int om_extract_finish(om_extractor_t *x)
     if (x->err)
         return x->err;
     x->err_offset = x->offset;
-    if (x->state != S_DONE) {
-        x->err = OM_ERR_TRUNCATED;
-        x->err_msg = "the document ends early"; /* at byte 0: it is empty */
-    } else if (!(x->flags & X_DATA_DONE)) {
-        x->err = OM_ERR_SCHEMA;
-        x->err_msg = "no \"data\" array";
-    } else if (x->flags & X_NEXT_LONG) {
-        x->err = OM_ERR_TOOBIG;
-        x->err_msg = "links.next too long";
-    } else if (x->table->count == 0) {
-        x->err = OM_ERR_EMPTY;
-        x->err_msg = "no usable model";
-    }
+    if (x->state != S_DONE)
+        error_at(x, R_TRUNCATED, NULL); /* at byte 0: it is empty */
+    else if (!(x->flags & X_DATA_DONE))
+        error_at(x, R_NO_DATA, NULL);
+    else if (x->flags & X_NEXT_LONG)
+        error_at(x, R_NEXT_LONG, NULL);
+    else if (x->table->count == 0)
+        error_at(x, R_EMPTY, NULL);
     return x->err;
 }
 
@@ -1327,7 +1339,7 @@ const char *om_extract_error(const om_extractor_t *x, char *buf, size_t cap)
     append(buf, cap, &len, om_strerror(x->err));
     append(buf, cap, &len, " at byte ");
     append(buf, cap, &len, num);
-    if (x->err_msg) {
+    if (*x->err_msg) {
         append(buf, cap, &len, ": ");
         append(buf, cap, &len, x->err_msg);
     }
