@@ -103,16 +103,15 @@ enum field {
 #define KEEP_STR (BIT(F_ID) | BIT(F_NAME) | BIT(F_PROMPT) | BIT(F_COMPLETION))
 #define KEEP_NUM (BIT(F_CREATED) | BIT(F_CTX) | BIT(F_PROMPT) | BIT(F_COMPLETION))
 #define MODEL_FIELDS (KEEP_STR | KEEP_NUM)
+/* The objects that matter (data is the one array that does). */
+#define OBJECT_ROLES (BIT(F_ROOT) | BIT(F_MODEL) | BIT(F_PRICING) | BIT(F_LINKS))
 
 /* The keys ormodels reads, in field order from F_DATA (F_MODEL, an
- * element of data, has none), each after its length (an octal escape),
- * and the role of the object that has each. */
+ * element of data, has none), each after a byte (an octal escape) that
+ * holds the role of the object that has it times 16, plus its length. */
 static const char key_names[] =
-    "\4data\0\7pricing\5links\2id\4name\7created\16context_length"
-    "\6prompt\12completion\13total_count\4next";
-static const uint8_t key_parent[] = {
-    F_ROOT, F_NONE, F_MODEL, F_ROOT, F_MODEL, F_MODEL, F_MODEL,
-    F_MODEL, F_PRICING, F_PRICING, F_ROOT, F_LINKS};
+    "\024data\0\067pricing\025links\062id\064name\067created"
+    "\076context_length\106prompt\112completion\033total_count\124next";
 
 /* The cap of each kept value (from F_ID), and its key in the window. */
 static const uint16_t cap_of[] = {CAP_ID,    CAP_NAME,  CAP_NUM, CAP_NUM,
@@ -120,11 +119,14 @@ static const uint16_t cap_of[] = {CAP_ID,    CAP_NAME,  CAP_NUM, CAP_NUM,
                                   OM_WINDOW_SIZE};
 static const char field_letter[] = "incxpq";
 
-/* Numbers: a state per grammar position, a class per byte. */
-enum num_state { N_MINUS, N_ZERO, N_INT, N_DOT, N_FRAC, N_E, N_ESIGN, N_EXP,
-                 N_END, N_BAD };
-static const uint8_t num_next[8][6] = {
+/* Numbers: a state per grammar position (N_START before the first
+ * byte, which value_begin has seen to be '-' or a digit), a class per
+ * byte. */
+enum num_state { N_START, N_MINUS, N_ZERO, N_INT, N_DOT, N_FRAC, N_E,
+                 N_ESIGN, N_EXP, N_END, N_BAD };
+static const uint8_t num_next[9][6] = {
     /*            '0'     1-9     '.'    e E    + -      other */
+    /* START */ {N_ZERO, N_INT,  N_BAD, N_BAD, N_MINUS, N_BAD},
     /* MINUS */ {N_ZERO, N_INT,  N_BAD, N_BAD, N_BAD,   N_BAD},
     /* ZERO  */ {N_END,  N_END,  N_DOT, N_E,   N_END,   N_END},
     /* INT   */ {N_INT,  N_INT,  N_DOT, N_E,   N_END,   N_END},
@@ -240,7 +242,8 @@ static void error_at(om_extractor_t *x, unsigned why, const uint8_t *at)
 {
     const char *s = reasons;
     while (why--)
-        s += strlen(s) + 1;
+        while (*s++)
+            ;
     x->err = -(int)*s;
     x->err_msg = s + 1;
     x->err_at = at;
@@ -293,8 +296,8 @@ static void field_close(om_extractor_t *x, unsigned f, int is_string)
     int over = (x->flags & X_OVERFLOW) != 0, n = -1, cut = 0;
     uint32_t v;
     if (f >= F_TOTAL) { /* read at once; the window is free again */
-        if (f == F_TOTAL) {
-            if (!over && om_parse_u32(x->win, x->win_len, &v) == OM_OK)
+        if (f == F_TOTAL) { /* (one over CAP_NUM fails to parse) */
+            if (om_parse_u32(x->win, x->win_len, &v) == OM_OK)
                 x->stats.total_count = v;
         } else {
             if (!over)
@@ -421,15 +424,15 @@ static unsigned level(const om_extractor_t *x)
     return x->level[x->depth];
 }
 
-/* The field of the key k[0..n) in an object of the given role. */
+/* The field of the key k[0..n) (n <= CAP_KEY) in an object of the
+ * given role (not F_NONE). */
 static unsigned key_field(const om_extractor_t *x, unsigned role,
                           const uint8_t *k, size_t n)
 {
     const char *s = key_names;
     unsigned f;
-    for (f = F_DATA; f <= F_NEXT; f++, s += *s + 1) {
-        if (key_parent[f - F_DATA] == role && (size_t)*s == n &&
-            memcmp(s + 1, k, n) == 0)
+    for (f = F_DATA; f <= F_NEXT; f++, s += (*s & 15) + 1) {
+        if ((unsigned)*s == (role << 4 | n) && memcmp(s + 1, k, n) == 0)
             /* one data array per page */
             return f == F_DATA && (x->flags & X_DATA_DONE) ? F_NONE : f;
     }
@@ -458,7 +461,7 @@ static void push(om_extractor_t *x, unsigned obj, unsigned f,
                  const uint8_t *at)
 {
     unsigned d = x->depth;
-    unsigned role = (obj ? f <= F_LINKS : f == F_DATA) ? f : F_NONE;
+    unsigned role = ((obj ? OBJECT_ROLES : BIT(F_DATA)) >> f) & 1u ? f : F_NONE;
     if (d >= OM_JSON_MAX_DEPTH) {
         error_at(x, R_DEPTH, at);
         return;
@@ -515,12 +518,9 @@ static void value_begin(om_extractor_t *x, uint8_t c, const uint8_t *at)
             x->flags |= X_COPY;
         x->state = S_STR;
     } else if (v == V_NUM) {
-        if ((bit & (KEEP_NUM | BIT(F_TOTAL))) && field_open(x, f, 0)) {
+        if ((bit & (KEEP_NUM | BIT(F_TOTAL))) && field_open(x, f, 0))
             x->flags |= X_COPY;
-            win_put(x, &c, 1);
-        }
-        x->sub = c == '-' ? N_MINUS : c == '0' ? N_ZERO : N_INT;
-        x->state = S_NUM;
+        x->state = S_NUM; /* at N_START, to read c again */
     } else if (v < V_NUM) {
         x->sub = v == V_TRUE ? LIT_TRUE + 1 : v == V_FALSE ? LIT_FALSE + 1
                                                              : LIT_NULL + 1;
@@ -587,8 +587,8 @@ static void structural(om_extractor_t *x, uint8_t c, unsigned st,
 }
 
 /* One byte at p outside strings: a number's or literal's, whitespace, or
- * a structural one. Returns 0 when the byte ended a number without being
- * part of it: it is to be read again, after the number. */
+ * a structural one. Returns 0 when the byte is to be read again: it ended
+ * a number without being part of it, or it starts one. */
 static int byte_step(om_extractor_t *x, const uint8_t *p)
 {
     uint8_t c = *p;
@@ -618,6 +618,7 @@ static int byte_step(om_extractor_t *x, const uint8_t *p)
             x->state = S_AFTER;
     } else if (!is_ws(c)) {
         structural(x, c, st, p);
+        return x->state != S_NUM; /* a number's first byte is read again */
     }
     return 1;
 }
@@ -790,7 +791,7 @@ HOT unsigned key_field_fast(const om_extractor_t *x, unsigned role,
 
 /* The field of the key k[0..n) in an object of the given role: by
  * key_field_fast where 16 bytes from k are in the buffer, else by the
- * byte-wise path's key_field. */
+ * byte-wise path's key_field (a key longer than CAP_KEY is none). */
 HOT unsigned key_lookup(const om_extractor_t *x, unsigned role,
                         const uint8_t *k, size_t n, const uint8_t *end)
 {
@@ -799,7 +800,7 @@ HOT unsigned key_lookup(const om_extractor_t *x, unsigned role,
         return key_field_fast(x, role, k, n);
 #endif
     (void)end;
-    return key_field(x, role, k, n);
+    return n <= CAP_KEY ? key_field(x, role, k, n) : F_NONE;
 }
 
 /* Skips JSON whitespace from p up to bound (p may be there already);

@@ -242,6 +242,13 @@ static void deep_nesting_rejected(void **state)
     /* depth counts from the top object: the error is at the bracket that
      * would open level OM_JSON_MAX_DEPTH + 1 */
     assert_int_equal(x.err_offset, 23 + (OM_JSON_MAX_DEPTH - 3));
+    /* the kind says it all: no reason after it */
+    {
+        char msg[80], want[80];
+        snprintf(want, sizeof want, "%s at byte %d", om_strerror(OM_ERR_DEPTH),
+                 23 + (OM_JSON_MAX_DEPTH - 3));
+        assert_string_equal(om_extract_error(&x, msg, sizeof msg), want);
+    }
 }
 
 /* A model whose description is 1 MB (with escapes every few bytes) passes
