@@ -372,8 +372,8 @@ static void model_end(om_extractor_t *x)
                 x->stats.long_ids++;
                 return;
             }
-            if (idl <= 0 || (unsigned char)v[0] <= ' ') {
-                x->stats.invalid++; /* not UTF-8, empty, or blank first */
+            if (idl < 0) {
+                x->stats.invalid++; /* not UTF-8 */
                 return;
             }
             id = v;

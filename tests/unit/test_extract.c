@@ -312,6 +312,7 @@ static void odd_models_counted(void **state)
              "{\"data\":[{\"id\":\"%s\"},{\"id\":\"k/1\",\"name\":\"first\"},"
              "{\"id\":\"k/1\",\"name\":\"second\"},7,null,{\"id\":5},"
              "{\"id\":\"a\\u0001b\"},{\"id\":\"bad\xff\"},{\"id\":\"\"},"
+             "{\"id\":\" x\",\"name\":\"blank first\"},"
              "{\"id\":\"k/2\",\"name\":\"\\ud800 lone\",\"created\":-1,"
              "\"context_length\":1.5,\"pricing\":{\"prompt\":\"free\","
              "\"completion\":[1]}},"
@@ -321,8 +322,8 @@ static void odd_models_counted(void **state)
     assert_int_equal(table.count, 3);
     assert_int_equal(x.stats.long_ids, 1);
     assert_int_equal(x.stats.duplicates, 1);
-    /* 7, null, id 5, control char, bad UTF-8, empty id */
-    assert_int_equal(x.stats.invalid, 6);
+    /* 7, null, id 5, control char, bad UTF-8, empty id, blank first */
+    assert_int_equal(x.stats.invalid, 7);
     assert_string_equal(om_model_name(&table, &table.models[0]), "second");
     /* k/2: lone surrogate name, negative created, float context, two bad
      * prices: kept with those fields absent */
