@@ -251,18 +251,24 @@ static void error_at(om_extractor_t *x, unsigned why, const uint8_t *at)
 
 /* ------------------------------------------------------------- window */
 
-/* Appends n bytes of the copied key or value, up to its cap. */
+/* Appends n bytes of the copied key or value, up to its cap (where it
+ * is after an overflow). */
 static void win_put(om_extractor_t *x, const uint8_t *p, size_t n)
 {
     size_t room = (size_t)(x->field_end - x->win_len);
-    if (x->flags & X_OVERFLOW)
-        return;
     if (n > room) {
         n = room;
         x->flags |= X_OVERFLOW;
     }
     memcpy(&x->win[x->win_len], p, n);
     x->win_len = (uint16_t)(x->win_len + n);
+}
+
+/* Appends n bytes of the token being read when it is copied. */
+static void keep(om_extractor_t *x, const uint8_t *p, size_t n)
+{
+    if (x->flags & X_COPY)
+        win_put(x, p, n);
 }
 
 /* Starts copying the value of field f: returns 0 when it is not kept
@@ -501,7 +507,7 @@ static void value_begin(om_extractor_t *x, uint8_t c, const uint8_t *at)
         v = s - value_start < V_NUM ? (unsigned)(s - value_start) : V_NUM;
     if (!(field_kinds[f] & BIT(v))) {
         if (f == F_ROOT || f == F_DATA) {
-            error_at(x, f == F_ROOT ? R_ROOT : R_DATA, at);
+            error_at(x, R_ROOT + (f - F_ROOT), at); /* R_ROOT or R_DATA */
             return;
         }
         if (f == F_MODEL)
@@ -603,8 +609,7 @@ static int byte_step(om_extractor_t *x, const uint8_t *p)
             error_at(x, R_NUMBER, p);
         } else if (n != N_END) {
             x->sub = (uint8_t)n;
-            if (x->flags & X_COPY)
-                win_put(x, p, 1);
+            keep(x, p, 1);
         } else {
             if (x->flags & X_COPY)
                 field_close(x, x->field, 0);
@@ -651,47 +656,42 @@ static void string_end(om_extractor_t *x)
 #define ESC 5
 static const char escapes[] = "\"\\/bfnrtu";
 
-/* Reads string bytes from p; returns where it stopped. */
+/* The byte at p of a string: one scan_string stopped at, or an escape's. */
+static void string_byte(om_extractor_t *x, const uint8_t *p)
+{
+    uint8_t c = *p;
+    if (x->sub) { /* inside an escape */
+        int hex = x->sub < ESC;
+        if (hex ? !is_digit(c) && (uint8_t)((c | 0x20) - 'a') >= 6u
+                : !memchr(escapes, c, sizeof escapes - 1)) {
+            error_at(x, R_ESCAPE, p);
+            return;
+        }
+        x->sub = (uint8_t)(hex ? x->sub - 1 : c == 'u' ? 4 : 0);
+    } else if (c == '"') {
+        string_end(x);
+        return;
+    } else if (c == '\\') {
+        x->sub = ESC;
+        if (x->flags & X_IS_KEY)
+            x->flags |= X_OVERFLOW; /* escaped: no key of ours */
+    } else if (c < ' ') {
+        error_at(x, R_CONTROL, p);
+        return;
+    }
+    keep(x, p, 1);
+}
+
+/* Reads a string's bytes from p: a run of plain ones (none in an escape),
+ * then the byte after them. Returns where it stopped. */
 static const uint8_t *string_run(om_extractor_t *x, const uint8_t *p,
                                  const uint8_t *end)
 {
-    while (p < end) {
-        const uint8_t *q = p;
-        uint8_t c = *p;
-        if (x->sub) {
-            int hex = x->sub < ESC;
-            if (hex ? !is_digit(c) && (uint8_t)((c | 0x20) - 'a') >= 6u
-                    : !memchr(escapes, c, sizeof escapes - 1)) {
-                error_at(x, R_ESCAPE, p);
-                return p;
-            }
-            x->sub = (uint8_t)(hex ? x->sub - 1 : c == 'u' ? 4 : 0);
-            q++;
-        } else {
-            q = scan_string(p, end);
-            if (q < end) {
-                c = *q;
-                if (c == '\\') {
-                    x->sub = ESC;
-                    if (x->flags & X_IS_KEY)
-                        x->flags |= X_OVERFLOW; /* escaped: no key of ours */
-                    q++;
-                } else if (c != '"') {
-                    error_at(x, R_CONTROL, q);
-                    return q;
-                }
-            }
-        }
-        /* [p, q) is string body, escapes included */
-        if (x->flags & X_COPY)
-            win_put(x, p, (size_t)(q - p));
-        if (q < end && *q == '"' && !x->sub) {
-            string_end(x);
-            return q + 1;
-        }
-        p = q;
-    }
-    return p;
+    const uint8_t *q = x->sub ? p : scan_string(p, end);
+    keep(x, p, (size_t)(q - p));
+    if (q < end)
+        string_byte(x, q++);
+    return q;
 }
 
 /* ----------------------------------------------------------- fast path */
