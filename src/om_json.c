@@ -221,8 +221,8 @@ HOT const uint8_t *scan_string(const uint8_t *p, const uint8_t *end)
 /* -------------------------------------------------------------- errors */
 
 /* Why a document is refused: each reason is its om_err, negated, as a
- * byte, then the words after it (none for the depth: its kind says it
- * all). error_at takes the index of one. */
+ * byte, then the words after it (none where the kind says it all: too
+ * deep, truncated). error_at takes the index of one. */
 enum reason {
     R_MISMATCH, R_KEY, R_COLON, R_AFTER, R_END, R_VALUE, R_NUMBER,
     R_LITERAL, R_ESCAPE, R_CONTROL, R_ROOT, R_DATA, R_DEPTH,
@@ -233,7 +233,7 @@ static const char reasons[] =
     "\2expected ',', '}' or ']'\0\2data after the end\0"
     "\2expected a value\0\2malformed number\0\2invalid literal\0"
     "\2invalid escape\0\2control character\0\5not a JSON object\0"
-    "\5\"data\" is not an array\0\4\0\3the document ends early\0"
+    "\5\"data\" is not an array\0\4\0\3\0"
     "\5no \"data\" array\0\16links.next too long\0\6no usable model";
 
 /* Records the error at byte `at`; every caller stops there, and feeding
@@ -251,8 +251,8 @@ static void error_at(om_extractor_t *x, unsigned why, const uint8_t *at)
 
 /* ------------------------------------------------------------- window */
 
-/* Appends n bytes of the copied key or value, up to its cap (where it
- * is after an overflow). */
+/* Appends n bytes of the copied key or value, up to its cap (once it
+ * overflowed, it is at its cap: nothing more goes in). */
 static void win_put(om_extractor_t *x, const uint8_t *p, size_t n)
 {
     size_t room = (size_t)(x->field_end - x->win_len);
@@ -453,10 +453,17 @@ static void close_container(om_extractor_t *x, uint8_t c, const uint8_t *at)
         error_at(x, R_MISMATCH, at);
         return;
     }
-    if (role == F_MODEL)
+    if (role == F_MODEL) {
         model_end(x);
-    else if (role == F_DATA)
+        /* the next model starts clean, as the first does after
+         * om_extract_next_page (between models, keys, total_count and
+         * links.next borrow the window and leave it empty again) */
+        x->win_len = 0;
+        x->seen = 0;
+        x->flags &= (uint8_t)~(X_LONG_ID | X_NAME_CUT);
+    } else if (role == F_DATA) {
         x->flags |= X_DATA_DONE;
+    }
     x->depth--;
     x->state = x->depth ? S_AFTER : S_DONE;
 }
@@ -471,11 +478,6 @@ static void push(om_extractor_t *x, unsigned obj, unsigned f,
     if (d >= OM_JSON_MAX_DEPTH) {
         error_at(x, R_DEPTH, at);
         return;
-    }
-    if (role == F_MODEL) {
-        x->win_len = 0;
-        x->seen = 0;
-        x->flags &= (uint8_t)~(X_LONG_ID | X_NAME_CUT);
     }
     x->depth = (uint8_t)++d;
     x->level[d] = (uint8_t)(role << 1 | obj);
@@ -1260,13 +1262,13 @@ void om_extract_init(om_extractor_t *x, om_table_t *t,
 
 void om_extract_next_page(om_extractor_t *x)
 {
-    x->err = 0;
-    x->err_msg = NULL;
+    x->err = 0; /* (err_msg and err_at go with it) */
     x->offset = 0;
     x->state = S_VALUE;
     x->depth = 0;
     x->field = F_ROOT;
     x->flags = 0;
+    x->seen = 0;
     x->next[0] = '\0';
     x->win_len = 0;
 }
@@ -1303,7 +1305,7 @@ int om_extract_finish(om_extractor_t *x)
         return x->err;
     x->err_offset = x->offset;
     if (x->state != S_DONE)
-        error_at(x, R_TRUNCATED, NULL); /* at byte 0: it is empty */
+        error_at(x, R_TRUNCATED, NULL); /* at byte 0 when it is empty */
     else if (!(x->flags & X_DATA_DONE))
         error_at(x, R_NO_DATA, NULL);
     else if (x->flags & X_NEXT_LONG)

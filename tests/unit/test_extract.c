@@ -179,7 +179,7 @@ struct bad {
 static void malformed_inputs(void **state)
 {
     static const struct bad cases[] = {
-        {"", OM_ERR_TRUNCATED, 0, "the document ends early"},
+        {"", OM_ERR_TRUNCATED, 0, "truncated at byte 0"},
         {"[]", OM_ERR_SCHEMA, 0, "not a JSON object"},
         {"\"data\"", OM_ERR_SCHEMA, 0, "not a JSON object"},
         {"<html>", OM_ERR_SCHEMA, 0, "not a JSON object"},
@@ -187,7 +187,7 @@ static void malformed_inputs(void **state)
         {"{\"x\":1}", OM_ERR_SCHEMA, 7, "no \"data\" array"},
         {"{\"data\":[]}", OM_ERR_EMPTY, 11, "no usable model"},
         {"{\"data\":[{\"name\":\"no id\"}]}", OM_ERR_EMPTY, 27, "no usable"},
-        {"{\"data\":[{\"id\":\"a\"}]", OM_ERR_TRUNCATED, 20, "ends early"},
+        {"{\"data\":[{\"id\":\"a\"}]", OM_ERR_TRUNCATED, 20, "truncated at byte 20"},
         {"{\"data\":[{\"id\":\"a\"}]}x", OM_ERR_JSON, 21, "after the end"},
         {"{\"data\":[{\"id\":\"a\",}]}", OM_ERR_JSON, 19, "expected a key"},
         {"{\"data\":[{\"id\" \"a\"}]}", OM_ERR_JSON, 15, "expected ':'"},
@@ -227,6 +227,10 @@ static void malformed_inputs(void **state)
     parse_str("{\"data\":[{\"id\" \"a\"}]}");
     assert_string_equal(om_extract_error(&x, msg, sizeof msg),
                         "malformed JSON at byte 15: expected ':'");
+    /* the kind says it all for a truncated document */
+    parse_str("{\"data\":[");
+    assert_string_equal(om_extract_error(&x, msg, sizeof msg),
+                        "truncated at byte 9");
 }
 
 static void deep_nesting_rejected(void **state)
