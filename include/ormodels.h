@@ -220,8 +220,6 @@ typedef struct om_extractor {
     uint8_t sub;         /* inside a token: escape, number or literal state */
     uint8_t seen;        /* the model's fields read so far */
     uint8_t npinned;
-    uint8_t role[5];     /* what the container at depth d is, d < 5 */
-    uint8_t stack[(OM_JSON_MAX_DEPTH + 7) / 8]; /* 1 bit a level */
     uint16_t seq;        /* models seen, for catalogue order */
     uint16_t win_len;    /* window bytes in use */
     uint16_t field_start, field_end; /* the key or value being copied */
@@ -235,6 +233,9 @@ typedef struct om_extractor {
     om_extract_stats_t stats;
     char win[OM_WINDOW_SIZE];
     char next[OM_URL_MAX + 1];
+    /* the container open at each depth (1..): its role << 1, | 1 when it
+     * is an object; level[0], outside the document, is 0 */
+    uint8_t level[OM_JSON_MAX_DEPTH + 1];
 } om_extractor_t;
 
 /* Starts an extraction into t, which is emptied. pinned: ids never

@@ -103,17 +103,15 @@ enum field {
 #define KEEP_STR (BIT(F_ID) | BIT(F_NAME) | BIT(F_PROMPT) | BIT(F_COMPLETION))
 #define KEEP_NUM (BIT(F_CREATED) | BIT(F_CTX) | BIT(F_PROMPT) | BIT(F_COMPLETION))
 #define MODEL_FIELDS (KEEP_STR | KEEP_NUM)
-#define ROLE_LEVELS 5 /* roles matter down to pricing, at depth 4 */
+/* The objects that matter (data is the one array that does). */
+#define OBJECT_ROLES (BIT(F_ROOT) | BIT(F_MODEL) | BIT(F_PRICING) | BIT(F_LINKS))
 
 /* The keys ormodels reads, in field order from F_DATA (F_MODEL, an
- * element of data, has none), each after its length (an octal escape),
- * and the role of the object that has each. */
+ * element of data, has none), each after a byte (an octal escape) that
+ * holds the role of the object that has it times 16, plus its length. */
 static const char key_names[] =
-    "\4data\0\7pricing\5links\2id\4name\7created\16context_length"
-    "\6prompt\12completion\13total_count\4next";
-static const uint8_t key_parent[] = {
-    F_ROOT, F_NONE, F_MODEL, F_ROOT, F_MODEL, F_MODEL, F_MODEL,
-    F_MODEL, F_PRICING, F_PRICING, F_ROOT, F_LINKS};
+    "\024data\0\067pricing\025links\062id\064name\067created"
+    "\076context_length\106prompt\112completion\033total_count\124next";
 
 /* The cap of each kept value (from F_ID), and its key in the window. */
 static const uint16_t cap_of[] = {CAP_ID,    CAP_NAME,  CAP_NUM, CAP_NUM,
@@ -121,11 +119,14 @@ static const uint16_t cap_of[] = {CAP_ID,    CAP_NAME,  CAP_NUM, CAP_NUM,
                                   OM_WINDOW_SIZE};
 static const char field_letter[] = "incxpq";
 
-/* Numbers: a state per grammar position, a class per byte. */
-enum num_state { N_MINUS, N_ZERO, N_INT, N_DOT, N_FRAC, N_E, N_ESIGN, N_EXP,
-                 N_END, N_BAD };
-static const uint8_t num_next[8][6] = {
+/* Numbers: a state per grammar position (N_START before the first
+ * byte, which value_begin has seen to be '-' or a digit), a class per
+ * byte. */
+enum num_state { N_START, N_MINUS, N_ZERO, N_INT, N_DOT, N_FRAC, N_E,
+                 N_ESIGN, N_EXP, N_END, N_BAD };
+static const uint8_t num_next[9][6] = {
     /*            '0'     1-9     '.'    e E    + -      other */
+    /* START */ {N_ZERO, N_INT,  N_BAD, N_BAD, N_MINUS, N_BAD},
     /* MINUS */ {N_ZERO, N_INT,  N_BAD, N_BAD, N_BAD,   N_BAD},
     /* ZERO  */ {N_END,  N_END,  N_DOT, N_E,   N_END,   N_END},
     /* INT   */ {N_INT,  N_INT,  N_DOT, N_E,   N_END,   N_END},
@@ -134,6 +135,10 @@ static const uint8_t num_next[8][6] = {
     /* E     */ {N_EXP,  N_EXP,  N_BAD, N_BAD, N_ESIGN, N_BAD},
     /* ESIGN */ {N_EXP,  N_EXP,  N_BAD, N_BAD, N_BAD,   N_BAD},
     /* EXP   */ {N_EXP,  N_EXP,  N_END, N_END, N_END,   N_END}};
+
+/* The bytes of a number's classes 2 to 4 in num_next, in pairs from the
+ * second: '.', e or E, + or -. */
+static const char num_signs[] = ".eE+-";
 
 /* The literals; x->sub indexes the byte a literal expects next. */
 static const char literals[] = "true\0false\0null";
@@ -215,30 +220,55 @@ HOT const uint8_t *scan_string(const uint8_t *p, const uint8_t *end)
 
 /* -------------------------------------------------------------- errors */
 
+/* Why a document is refused: each reason is its om_err, negated, as a
+ * byte, then the words after it (none where the kind says it all: too
+ * deep, truncated). error_at takes the index of one. */
+enum reason {
+    R_MISMATCH, R_KEY, R_COLON, R_AFTER, R_END, R_VALUE, R_NUMBER,
+    R_LITERAL, R_ESCAPE, R_CONTROL, R_ROOT, R_DATA, R_DEPTH,
+    R_TRUNCATED, R_NO_DATA, R_NEXT_LONG, R_EMPTY
+};
+static const char reasons[] =
+    "\2mismatched bracket\0\2expected a key\0\2expected ':'\0"
+    "\2expected ',', '}' or ']'\0\2data after the end\0"
+    "\2expected a value\0\2malformed number\0\2invalid literal\0"
+    "\2invalid escape\0\2control character\0\5not a JSON object\0"
+    "\5\"data\" is not an array\0\4\0\3\0"
+    "\5no \"data\" array\0\16links.next too long\0\6no usable model";
+
 /* Records the error at byte `at`; every caller stops there, and feeding
  * stops at the first one. */
-static void error_at(om_extractor_t *x, int err, const char *msg,
-                     const uint8_t *at)
+static void error_at(om_extractor_t *x, unsigned why, const uint8_t *at)
 {
-    x->err = err;
-    x->err_msg = msg;
+    const char *s = reasons;
+    while (why--)
+        while (*s++)
+            ;
+    x->err = -(int)*s;
+    x->err_msg = s + 1;
     x->err_at = at;
 }
 
 /* ------------------------------------------------------------- window */
 
-/* Appends n bytes of the copied key or value, up to its cap. */
+/* Appends n bytes of the copied key or value, up to its cap (once it
+ * overflowed, it is at its cap: nothing more goes in). */
 static void win_put(om_extractor_t *x, const uint8_t *p, size_t n)
 {
     size_t room = (size_t)(x->field_end - x->win_len);
-    if (x->flags & X_OVERFLOW)
-        return;
     if (n > room) {
         n = room;
         x->flags |= X_OVERFLOW;
     }
     memcpy(&x->win[x->win_len], p, n);
     x->win_len = (uint16_t)(x->win_len + n);
+}
+
+/* Appends n bytes of the token being read when it is copied. */
+static void keep(om_extractor_t *x, const uint8_t *p, size_t n)
+{
+    if (x->flags & X_COPY)
+        win_put(x, p, n);
 }
 
 /* Starts copying the value of field f: returns 0 when it is not kept
@@ -272,8 +302,8 @@ static void field_close(om_extractor_t *x, unsigned f, int is_string)
     int over = (x->flags & X_OVERFLOW) != 0, n = -1, cut = 0;
     uint32_t v;
     if (f >= F_TOTAL) { /* read at once; the window is free again */
-        if (f == F_TOTAL) {
-            if (!over && om_parse_u32(x->win, x->win_len, &v) == OM_OK)
+        if (f == F_TOTAL) { /* (one over CAP_NUM fails to parse) */
+            if (om_parse_u32(x->win, x->win_len, &v) == OM_OK)
                 x->stats.total_count = v;
         } else {
             if (!over)
@@ -348,8 +378,8 @@ static void model_end(om_extractor_t *x)
                 x->stats.long_ids++;
                 return;
             }
-            if (idl <= 0 || (unsigned char)v[0] <= ' ') {
-                x->stats.invalid++; /* not UTF-8, empty, or blank first */
+            if (idl < 0) {
+                x->stats.invalid++; /* not UTF-8 */
                 return;
             }
             id = v;
@@ -394,27 +424,21 @@ static void model_end(om_extractor_t *x)
 
 /* ----------------------------------------------------------- structure */
 
-static unsigned role_at(const om_extractor_t *x, unsigned depth)
+/* The container being read: its role << 1, | 1 when it is an object. */
+static unsigned level(const om_extractor_t *x)
 {
-    return depth < ROLE_LEVELS ? x->role[depth] : F_NONE;
+    return x->level[x->depth];
 }
 
-/* Whether the container at depth (>= 1) is an object. */
-static unsigned is_object(const om_extractor_t *x, unsigned depth)
-{
-    unsigned d = depth - 1u;
-    return (x->stack[d / 8] >> (d % 8)) & 1u;
-}
-
-/* The field of the key k[0..n) in an object of the given role. */
+/* The field of the key k[0..n) (n <= CAP_KEY) in an object of the
+ * given role (not F_NONE). */
 static unsigned key_field(const om_extractor_t *x, unsigned role,
                           const uint8_t *k, size_t n)
 {
     const char *s = key_names;
     unsigned f;
-    for (f = F_DATA; f <= F_NEXT; f++, s += *s + 1) {
-        if (key_parent[f - F_DATA] == role && (size_t)*s == n &&
-            memcmp(s + 1, k, n) == 0)
+    for (f = F_DATA; f <= F_NEXT; f++, s += (*s & 15) + 1) {
+        if ((unsigned)*s == (role << 4 | n) && memcmp(s + 1, k, n) == 0)
             /* one data array per page */
             return f == F_DATA && (x->flags & X_DATA_DONE) ? F_NONE : f;
     }
@@ -424,15 +448,22 @@ static unsigned key_field(const om_extractor_t *x, unsigned role,
 /* The closing bracket c at `at` ends the current container. */
 static void close_container(om_extractor_t *x, uint8_t c, const uint8_t *at)
 {
-    unsigned role = role_at(x, x->depth);
-    if ((c == '}') != is_object(x, x->depth)) {
-        error_at(x, OM_ERR_JSON, "mismatched bracket", at);
+    unsigned role = level(x) >> 1;
+    if ((c == '}') != (level(x) & 1u)) {
+        error_at(x, R_MISMATCH, at);
         return;
     }
-    if (role == F_MODEL)
+    if (role == F_MODEL) {
         model_end(x);
-    else if (role == F_DATA)
+        /* the next model starts clean, as the first does after
+         * om_extract_next_page (between models, keys, total_count and
+         * links.next borrow the window and leave it empty again) */
+        x->win_len = 0;
+        x->seen = 0;
+        x->flags &= (uint8_t)~(X_LONG_ID | X_NAME_CUT);
+    } else if (role == F_DATA) {
         x->flags |= X_DATA_DONE;
+    }
     x->depth--;
     x->state = x->depth ? S_AFTER : S_DONE;
 }
@@ -443,21 +474,13 @@ static void push(om_extractor_t *x, unsigned obj, unsigned f,
                  const uint8_t *at)
 {
     unsigned d = x->depth;
-    unsigned role = (obj ? f <= F_LINKS : f == F_DATA) ? f : F_NONE;
+    unsigned role = ((obj ? OBJECT_ROLES : BIT(F_DATA)) >> f) & 1u ? f : F_NONE;
     if (d >= OM_JSON_MAX_DEPTH) {
-        error_at(x, OM_ERR_DEPTH, NULL, at); /* the kind says it all */
+        error_at(x, R_DEPTH, at);
         return;
     }
-    if (role == F_MODEL) {
-        x->win_len = 0;
-        x->seen = 0;
-        x->flags &= (uint8_t)~(X_LONG_ID | X_NAME_CUT);
-    }
-    x->stack[d / 8] = (uint8_t)((x->stack[d / 8] & ~(1u << (d % 8))) |
-                                (obj << (d % 8)));
     x->depth = (uint8_t)++d;
-    if (d < ROLE_LEVELS)
-        x->role[d] = (uint8_t)role;
+    x->level[d] = (uint8_t)(role << 1 | obj);
     x->field = role == F_DATA ? F_MODEL : F_NONE;
     x->state = obj ? S_OBJ_FIRST : S_ARR_FIRST;
 }
@@ -486,10 +509,7 @@ static void value_begin(om_extractor_t *x, uint8_t c, const uint8_t *at)
         v = s - value_start < V_NUM ? (unsigned)(s - value_start) : V_NUM;
     if (!(field_kinds[f] & BIT(v))) {
         if (f == F_ROOT || f == F_DATA) {
-            error_at(x, OM_ERR_SCHEMA,
-                     f == F_ROOT ? "not a JSON object"
-                                 : "\"data\" is not an array",
-                     at);
+            error_at(x, R_ROOT + (f - F_ROOT), at); /* R_ROOT or R_DATA */
             return;
         }
         if (f == F_MODEL)
@@ -506,18 +526,15 @@ static void value_begin(om_extractor_t *x, uint8_t c, const uint8_t *at)
             x->flags |= X_COPY;
         x->state = S_STR;
     } else if (v == V_NUM) {
-        if ((bit & (KEEP_NUM | BIT(F_TOTAL))) && field_open(x, f, 0)) {
+        if ((bit & (KEEP_NUM | BIT(F_TOTAL))) && field_open(x, f, 0))
             x->flags |= X_COPY;
-            win_put(x, &c, 1);
-        }
-        x->sub = c == '-' ? N_MINUS : c == '0' ? N_ZERO : N_INT;
-        x->state = S_NUM;
+        x->state = S_NUM; /* at N_START, to read c again */
     } else if (v < V_NUM) {
         x->sub = v == V_TRUE ? LIT_TRUE + 1 : v == V_FALSE ? LIT_FALSE + 1
                                                              : LIT_NULL + 1;
         x->state = S_LIT;
     } else {
-        error_at(x, OM_ERR_JSON, "expected a value", at);
+        error_at(x, R_VALUE, at);
     }
 }
 
@@ -540,13 +557,13 @@ static void structural(om_extractor_t *x, uint8_t c, unsigned st,
         /* fall through */
     case S_KEY:
         if (c != '"') {
-            error_at(x, OM_ERR_JSON, "expected a key", p);
+            error_at(x, R_KEY, p);
             return;
         }
         /* a key of an object that matters is copied after the window's
          * fields, to be looked up at its end */
         x->flags = (uint8_t)((x->flags & ~(X_COPY | X_OVERFLOW)) | X_IS_KEY);
-        if (role_at(x, x->depth) != F_NONE) {
+        if (level(x) >= 2) { /* an object that matters */
             x->flags |= X_COPY;
             x->field_start = x->win_len;
             x->field_end = (uint16_t)(x->win_len + CAP_KEY);
@@ -558,46 +575,43 @@ static void structural(om_extractor_t *x, uint8_t c, unsigned st,
         if (c == ':')
             x->state = S_VALUE;
         else
-            error_at(x, OM_ERR_JSON, "expected ':'", p);
+            error_at(x, R_COLON, p);
         return;
     case S_AFTER:
         if (closer)
             break;
         if (c == ',') {
-            x->field = role_at(x, x->depth) == F_DATA ? F_MODEL : F_NONE;
-            x->state = is_object(x, x->depth) ? S_KEY : S_VALUE;
+            x->field = level(x) >> 1 == F_DATA ? F_MODEL : F_NONE;
+            x->state = level(x) & 1u ? S_KEY : S_VALUE;
         } else {
-            error_at(x, OM_ERR_JSON, "expected ',', '}' or ']'", p);
+            error_at(x, R_AFTER, p);
         }
         return;
     default: /* S_DONE */
-        error_at(x, OM_ERR_JSON, "data after the end", p);
+        error_at(x, R_END, p);
         return;
     }
     close_container(x, c, p); /* which says when it does not match */
 }
 
 /* One byte at p outside strings: a number's or literal's, whitespace, or
- * a structural one. Returns 0 when the byte ended a number without being
- * part of it: it is to be read again, after the number. */
+ * a structural one. Returns 0 when the byte is to be read again: it ended
+ * a number without being part of it, or it starts one. */
 static int byte_step(om_extractor_t *x, const uint8_t *p)
 {
     uint8_t c = *p;
     unsigned st = x->state;
 
     if (st == S_NUM) {
-        unsigned n = num_next[x->sub][c == '0'           ? 0
-                                      : is_digit(c)       ? 1
-                                      : c == '.'          ? 2
-                                      : (c | 0x20) == 'e' ? 3
-                                      : c == '+' || c == '-' ? 4
-                                                             : 5];
+        const char *s = memchr(num_signs, c, sizeof num_signs - 1);
+        unsigned n = num_next[x->sub][is_digit(c) ? c != '0'
+                                      : s ? (unsigned)(s - num_signs + 1) / 2 + 2
+                                          : 5];
         if (n == N_BAD) {
-            error_at(x, OM_ERR_JSON, "malformed number", p);
+            error_at(x, R_NUMBER, p);
         } else if (n != N_END) {
             x->sub = (uint8_t)n;
-            if (x->flags & X_COPY)
-                win_put(x, p, 1);
+            keep(x, p, 1);
         } else {
             if (x->flags & X_COPY)
                 field_close(x, x->field, 0);
@@ -606,11 +620,12 @@ static int byte_step(om_extractor_t *x, const uint8_t *p)
         }
     } else if (st == S_LIT) {
         if (c != (uint8_t)literals[x->sub])
-            error_at(x, OM_ERR_JSON, "invalid literal", p);
+            error_at(x, R_LITERAL, p);
         else if (!literals[++x->sub])
             x->state = S_AFTER;
     } else if (!is_ws(c)) {
         structural(x, c, st, p);
+        return x->state != S_NUM; /* a number's first byte is read again */
     }
     return 1;
 }
@@ -626,7 +641,7 @@ static void string_end(om_extractor_t *x)
         f = F_NONE;
         if (x->flags & X_COPY) {
             if (!(x->flags & X_OVERFLOW)) /* an escaped key is none of ours */
-                f = key_field(x, role_at(x, x->depth),
+                f = key_field(x, level(x) >> 1,
                               (const uint8_t *)&x->win[x->field_start],
                               (size_t)(x->win_len - x->field_start));
             x->win_len = x->field_start;
@@ -643,47 +658,42 @@ static void string_end(om_extractor_t *x)
 #define ESC 5
 static const char escapes[] = "\"\\/bfnrtu";
 
-/* Reads string bytes from p; returns where it stopped. */
+/* The byte at p of a string: one scan_string stopped at, or an escape's. */
+static void string_byte(om_extractor_t *x, const uint8_t *p)
+{
+    uint8_t c = *p;
+    if (x->sub) { /* inside an escape */
+        int hex = x->sub < ESC;
+        if (hex ? !is_digit(c) && (uint8_t)((c | 0x20) - 'a') >= 6u
+                : !memchr(escapes, c, sizeof escapes - 1)) {
+            error_at(x, R_ESCAPE, p);
+            return;
+        }
+        x->sub = (uint8_t)(hex ? x->sub - 1 : c == 'u' ? 4 : 0);
+    } else if (c == '"') {
+        string_end(x);
+        return;
+    } else if (c == '\\') {
+        x->sub = ESC;
+        if (x->flags & X_IS_KEY)
+            x->flags |= X_OVERFLOW; /* escaped: no key of ours */
+    } else if (c < ' ') {
+        error_at(x, R_CONTROL, p);
+        return;
+    }
+    keep(x, p, 1);
+}
+
+/* Reads a string's bytes from p: a run of plain ones (none in an escape),
+ * then the byte after them. Returns where it stopped. */
 static const uint8_t *string_run(om_extractor_t *x, const uint8_t *p,
                                  const uint8_t *end)
 {
-    while (p < end) {
-        const uint8_t *q = p;
-        uint8_t c = *p;
-        if (x->sub) {
-            int hex = x->sub < ESC;
-            if (hex ? !is_digit(c) && (uint8_t)((c | 0x20) - 'a') >= 6u
-                    : !memchr(escapes, c, sizeof escapes - 1)) {
-                error_at(x, OM_ERR_JSON, "invalid escape", p);
-                return p;
-            }
-            x->sub = (uint8_t)(hex ? x->sub - 1 : c == 'u' ? 4 : 0);
-            q++;
-        } else {
-            q = scan_string(p, end);
-            if (q < end) {
-                c = *q;
-                if (c == '\\') {
-                    x->sub = ESC;
-                    if (x->flags & X_IS_KEY)
-                        x->flags |= X_OVERFLOW; /* escaped: no key of ours */
-                    q++;
-                } else if (c != '"') {
-                    error_at(x, OM_ERR_JSON, "control character", q);
-                    return q;
-                }
-            }
-        }
-        /* [p, q) is string body, escapes included */
-        if (x->flags & X_COPY)
-            win_put(x, p, (size_t)(q - p));
-        if (q < end && *q == '"' && !x->sub) {
-            string_end(x);
-            return q + 1;
-        }
-        p = q;
-    }
-    return p;
+    const uint8_t *q = x->sub ? p : scan_string(p, end);
+    keep(x, p, (size_t)(q - p));
+    if (q < end)
+        string_byte(x, q++);
+    return q;
 }
 
 /* ----------------------------------------------------------- fast path */
@@ -783,7 +793,7 @@ HOT unsigned key_field_fast(const om_extractor_t *x, unsigned role,
 
 /* The field of the key k[0..n) in an object of the given role: by
  * key_field_fast where 16 bytes from k are in the buffer, else by the
- * byte-wise path's key_field. */
+ * byte-wise path's key_field (a key longer than CAP_KEY is none). */
 HOT unsigned key_lookup(const om_extractor_t *x, unsigned role,
                         const uint8_t *k, size_t n, const uint8_t *end)
 {
@@ -792,7 +802,7 @@ HOT unsigned key_lookup(const om_extractor_t *x, unsigned role,
         return key_field_fast(x, role, k, n);
 #endif
     (void)end;
-    return key_field(x, role, k, n);
+    return n <= CAP_KEY ? key_field(x, role, k, n) : F_NONE;
 }
 
 /* Skips JSON whitespace from p up to bound (p may be there already);
@@ -1040,7 +1050,7 @@ reload:
         return p;
     d = x->depth;
     field = x->field;
-    ctx = role_at(x, d) << 1 | (d ? is_object(x, d) : 0u);
+    ctx = x->level[d];
     switch (x->state) {
     case S_VALUE:
         goto value;
@@ -1112,11 +1122,8 @@ value_byte:
         if (d >= OM_JSON_MAX_DEPTH)
             goto out_value;
         ctx = c == '{';
-        x->stack[d / 8] = (uint8_t)((x->stack[d / 8] & ~(1u << (d % 8))) |
-                                    (ctx << (d % 8)));
         x->depth = (uint8_t)++d;
-        if (d < ROLE_LEVELS)
-            x->role[d] = F_NONE;
+        x->level[d] = (uint8_t)ctx;
         p++;
         if (ctx) {
             if (p >= lim)
@@ -1184,7 +1191,7 @@ close: /* c, at p, closes the container */
     }
     p++;
     d = --x->depth;
-    ctx = role_at(x, d) << 1 | is_object(x, d);
+    ctx = x->level[d];
     field = F_NONE;
     goto after;
 
@@ -1255,13 +1262,13 @@ void om_extract_init(om_extractor_t *x, om_table_t *t,
 
 void om_extract_next_page(om_extractor_t *x)
 {
-    x->err = 0;
-    x->err_msg = NULL;
+    x->err = 0; /* (err_msg and err_at go with it) */
     x->offset = 0;
     x->state = S_VALUE;
     x->depth = 0;
     x->field = F_ROOT;
     x->flags = 0;
+    x->seen = 0;
     x->next[0] = '\0';
     x->win_len = 0;
 }
@@ -1297,19 +1304,14 @@ int om_extract_finish(om_extractor_t *x)
     if (x->err)
         return x->err;
     x->err_offset = x->offset;
-    if (x->state != S_DONE) {
-        x->err = OM_ERR_TRUNCATED;
-        x->err_msg = "the document ends early"; /* at byte 0: it is empty */
-    } else if (!(x->flags & X_DATA_DONE)) {
-        x->err = OM_ERR_SCHEMA;
-        x->err_msg = "no \"data\" array";
-    } else if (x->flags & X_NEXT_LONG) {
-        x->err = OM_ERR_TOOBIG;
-        x->err_msg = "links.next too long";
-    } else if (x->table->count == 0) {
-        x->err = OM_ERR_EMPTY;
-        x->err_msg = "no usable model";
-    }
+    if (x->state != S_DONE)
+        error_at(x, R_TRUNCATED, NULL); /* at byte 0 when it is empty */
+    else if (!(x->flags & X_DATA_DONE))
+        error_at(x, R_NO_DATA, NULL);
+    else if (x->flags & X_NEXT_LONG)
+        error_at(x, R_NEXT_LONG, NULL);
+    else if (x->table->count == 0)
+        error_at(x, R_EMPTY, NULL);
     return x->err;
 }
 
@@ -1340,7 +1342,7 @@ const char *om_extract_error(const om_extractor_t *x, char *buf, size_t cap)
     append(buf, cap, &len, om_strerror(x->err));
     append(buf, cap, &len, " at byte ");
     append(buf, cap, &len, num);
-    if (x->err_msg) {
+    if (*x->err_msg) {
         append(buf, cap, &len, ": ");
         append(buf, cap, &len, x->err_msg);
     }

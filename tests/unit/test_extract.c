@@ -179,7 +179,7 @@ struct bad {
 static void malformed_inputs(void **state)
 {
     static const struct bad cases[] = {
-        {"", OM_ERR_TRUNCATED, 0, "the document ends early"},
+        {"", OM_ERR_TRUNCATED, 0, "truncated at byte 0"},
         {"[]", OM_ERR_SCHEMA, 0, "not a JSON object"},
         {"\"data\"", OM_ERR_SCHEMA, 0, "not a JSON object"},
         {"<html>", OM_ERR_SCHEMA, 0, "not a JSON object"},
@@ -187,7 +187,7 @@ static void malformed_inputs(void **state)
         {"{\"x\":1}", OM_ERR_SCHEMA, 7, "no \"data\" array"},
         {"{\"data\":[]}", OM_ERR_EMPTY, 11, "no usable model"},
         {"{\"data\":[{\"name\":\"no id\"}]}", OM_ERR_EMPTY, 27, "no usable"},
-        {"{\"data\":[{\"id\":\"a\"}]", OM_ERR_TRUNCATED, 20, "ends early"},
+        {"{\"data\":[{\"id\":\"a\"}]", OM_ERR_TRUNCATED, 20, "truncated at byte 20"},
         {"{\"data\":[{\"id\":\"a\"}]}x", OM_ERR_JSON, 21, "after the end"},
         {"{\"data\":[{\"id\":\"a\",}]}", OM_ERR_JSON, 19, "expected a key"},
         {"{\"data\":[{\"id\" \"a\"}]}", OM_ERR_JSON, 15, "expected ':'"},
@@ -227,6 +227,10 @@ static void malformed_inputs(void **state)
     parse_str("{\"data\":[{\"id\" \"a\"}]}");
     assert_string_equal(om_extract_error(&x, msg, sizeof msg),
                         "malformed JSON at byte 15: expected ':'");
+    /* the kind says it all for a truncated document */
+    parse_str("{\"data\":[");
+    assert_string_equal(om_extract_error(&x, msg, sizeof msg),
+                        "truncated at byte 9");
 }
 
 static void deep_nesting_rejected(void **state)
@@ -242,6 +246,13 @@ static void deep_nesting_rejected(void **state)
     /* depth counts from the top object: the error is at the bracket that
      * would open level OM_JSON_MAX_DEPTH + 1 */
     assert_int_equal(x.err_offset, 23 + (OM_JSON_MAX_DEPTH - 3));
+    /* the kind says it all: no reason after it */
+    {
+        char msg[80], want[80];
+        snprintf(want, sizeof want, "%s at byte %d", om_strerror(OM_ERR_DEPTH),
+                 23 + (OM_JSON_MAX_DEPTH - 3));
+        assert_string_equal(om_extract_error(&x, msg, sizeof msg), want);
+    }
 }
 
 /* A model whose description is 1 MB (with escapes every few bytes) passes
@@ -305,6 +316,7 @@ static void odd_models_counted(void **state)
              "{\"data\":[{\"id\":\"%s\"},{\"id\":\"k/1\",\"name\":\"first\"},"
              "{\"id\":\"k/1\",\"name\":\"second\"},7,null,{\"id\":5},"
              "{\"id\":\"a\\u0001b\"},{\"id\":\"bad\xff\"},{\"id\":\"\"},"
+             "{\"id\":\" x\",\"name\":\"blank first\"},"
              "{\"id\":\"k/2\",\"name\":\"\\ud800 lone\",\"created\":-1,"
              "\"context_length\":1.5,\"pricing\":{\"prompt\":\"free\","
              "\"completion\":[1]}},"
@@ -314,8 +326,8 @@ static void odd_models_counted(void **state)
     assert_int_equal(table.count, 3);
     assert_int_equal(x.stats.long_ids, 1);
     assert_int_equal(x.stats.duplicates, 1);
-    /* 7, null, id 5, control char, bad UTF-8, empty id */
-    assert_int_equal(x.stats.invalid, 6);
+    /* 7, null, id 5, control char, bad UTF-8, empty id, blank first */
+    assert_int_equal(x.stats.invalid, 7);
     assert_string_equal(om_model_name(&table, &table.models[0]), "second");
     /* k/2: lone surrogate name, negative created, float context, two bad
      * prices: kept with those fields absent */
