@@ -104,8 +104,8 @@ typedef struct om_picker {
     uint8_t free_only;
     uint8_t order;       /* om_order_t */
     uint8_t in_state;    /* escape-sequence and CR tracking */
-    uint8_t utf8_need;   /* continuation bytes still expected */
-    uint8_t utf8_have;   /* bytes of that character at the line's end */
+    uint8_t utf8_have;   /* bytes of a character still being typed, at
+                            the line's end and not yet echoed */
     uint8_t overflow;    /* the line outgrew OM_PICKER_LINE_MAX */
     char line[OM_PICKER_LINE_MAX + 1];
     char term[OM_PICKER_LINE_MAX + 1];    /* the search on screen */
