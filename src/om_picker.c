@@ -66,6 +66,7 @@ static void flush(om_picker_t *p)
     p->out_len = 0;
 }
 
+/* Queues one byte, writing the buffer out when it fills. */
 static void put_byte(om_picker_t *p, char c)
 {
     p->out[p->out_len++] = c;
@@ -73,9 +74,8 @@ static void put_byte(om_picker_t *p, char c)
         flush(p);
 }
 
-/* Queues n bytes for the console, writing the buffer out when it fills;
- * a line feed goes out as CRLF, the line end a terminal needs. An
- * om_put_fn, so that om_vformat writes here too. */
+/* Queues n bytes for the console; a line feed goes out as CRLF, the line
+ * end a terminal needs. An om_put_fn, so that om_vformat writes here too. */
 static void put(void *ctx, const char *s, size_t n)
 {
     for (; n; n--, s++) {
@@ -96,8 +96,7 @@ static void pf(om_picker_t *p, const char *fmt, ...)
 
 static void nl(om_picker_t *p)
 {
-    put_byte(p, '\r');
-    put_byte(p, '\n');
+    put(p, "\n", 1);
 }
 
 static void spaces(om_picker_t *p, size_t n)
@@ -157,11 +156,10 @@ static void put_numbers(om_picker_t *p, const om_model_t *m)
     put_field(p, b, 1 + COL_CTX, PAD_BEFORE);
 }
 
-/* The column heads, title over the ids. */
+/* The column heads: title (indented past the row numbers) over the ids. */
 static void put_head(om_picker_t *p, const char *title)
 {
-    pf(p, "    ");
-    put_field(p, title, COL_ID, PAD_AFTER);
+    put_field(p, title, 4 + COL_ID, PAD_AFTER);
     pf(p, "   IN $/M  OUT $/M CONTEXT\n");
 }
 
@@ -202,6 +200,7 @@ static void draw(om_picker_t *p)
     if (end > p->n)
         end = p->n;
     if (p->kind == LIST_POPULAR) {
+        const char *note = NULL;
         pf(p, "%s %u %smodel%s", header_lead[p->cfg.source], t->count,
            header_kind[p->cfg.source], t->count == 1 ? NULL : "s");
         if (p->cfg.source <= OM_PICKER_SRC_STALE && t->updated_at > 0) {
@@ -215,20 +214,19 @@ static void draw(om_picker_t *p)
             pf(p, "\nCurrent: ");
             put_field(p, p->current, CURRENT_SHOWN, PAD_NONE);
             if (om_table_find(t, p->current, strlen(p->current)) < 0)
-                pf(p, " (not listed)");
+                note = " (not listed)";
         }
-        pf(p, "\n\n");
+        pf(p, "%s\n\n", note);
     } else {
-        pf(p, p->kind == LIST_SEARCH ? "Models matching '" : "All models");
-        if (p->kind == LIST_SEARCH) {
+        int search = p->kind == LIST_SEARCH;
+        pf(p, search ? "Models matching '" : "All models");
+        if (search)
             put_field(p, p->term, TERM_SHOWN, PAD_NONE);
-            pf(p, "'");
-        }
-        pf(p, ": %u%s, by %s\n", p->n, p->free_only ? " free" : NULL,
-           order_names[p->order]);
+        pf(p, "%s: %u%s, by %s\n", search ? "'" : NULL, p->n,
+           p->free_only ? " free" : NULL, order_names[p->order]);
     }
     /* the column heads; on the main screen, the menu says when free only */
-    put_head(p, p->kind ? "MODEL" : "Popular models");
+    put_head(p, p->kind ? "    MODEL" : "    Popular models");
     for (i = p->page; i < end; i++)
         put_row(p, i);
     if (p->n == 0)
@@ -289,12 +287,17 @@ static void show(om_picker_t *p, int kind)
 
 /* -------------------------------------------------------------- commands */
 
+/* Ends the picker without a choice: q, Ctrl-C (echoed as ^C) or the end
+ * of input (which ends the line). */
 static void finish(om_picker_t *p, int status)
 {
     if (p->status != OM_PICKER_MORE)
         return;
     pf(p, p->current[0] ? "%sNo change: still %s.\n" : "%sNo model chosen.\n",
-       status == OM_PICKER_CANCEL ? "Cancelled. " : NULL, p->current);
+       status == OM_PICKER_CANCEL ? "^C\nCancelled. "
+       : status == OM_PICKER_EOF  ? "\n"
+                                  : NULL,
+       p->current);
     p->status = status;
 }
 
@@ -335,8 +338,9 @@ static void search(om_picker_t *p, const char *term)
 /* n next page, p previous page (commands n and p). */
 static void turn_page(om_picker_t *p, int next)
 {
-    long to = (long)p->page + (next ? OM_PICKER_PAGE : -OM_PICKER_PAGE);
-    if (to < 0 || to >= (long)p->n) {
+    /* before the first page, to wraps around and is as much too large */
+    unsigned to = p->page + (next ? OM_PICKER_PAGE : -OM_PICKER_PAGE);
+    if (to >= p->n) {
         pf(p, "No %s page.\n", next ? "next" : "previous");
         prompt(p);
         return;
@@ -357,14 +361,15 @@ static void command(om_picker_t *p, char *s)
         s++;
     n = strlen(s);
     while (n && s[n - 1] == ' ')
-        s[--n] = '\0';
+        n--;
+    s[n] = '\0';
     if (n == 0) { /* also an empty answer to s: back */
         prompt(p);
         return;
     }
     if (!asked) { /* else the line is the term that s asked for */
         if (om_parse_u32(s, n, &k) == OM_OK) { /* a row number */
-            if (k >= 1 && k <= p->n) {
+            if (k - 1u < p->n) { /* 1..n; 0 wraps around */
                 choose(p, p->cfg.idx[k - 1]);
             } else {
                 pf(p, "No number %s in this list of %u.\n", s, p->n);
@@ -435,39 +440,43 @@ static void drop_partial(om_picker_t *p)
  * refused at Enter. */
 static void add_byte(om_picker_t *p, uint8_t b)
 {
+    size_t len = p->line_len, have = p->utf8_have;
     char *c;
     int n, cut;
-    if ((b & 0xC0u) == 0x80u && !p->utf8_have)
+    if ((b & 0xC0u) == 0x80u && !have)
         return; /* no character to continue */
-    if (p->overflow || p->line_len == OM_PICKER_LINE_MAX) {
+    if (p->overflow || len == OM_PICKER_LINE_MAX) {
         if (!p->overflow)
             put(p, "\a", 1);
         p->overflow = 1;
         return;
     }
-    p->line[p->line_len++] = (char)b;
-    n = ++p->utf8_have;
-    c = p->line + p->line_len - n;
-    if (b >= 0x80) /* n: the bytes of a whole valid character, 0 for a
-                      valid start, negative for none */
-        n = om_json_unescape(c, (size_t)n, c, (size_t)n, OM_UNESC_CUT, &cut);
-    if (n == p->utf8_have) {
-        put(p, c, (size_t)n);
-        p->utf8_have = 0;
+    p->line[len++] = (char)b;
+    c = p->line + len - ++have;
+    /* n: the bytes of a whole valid character, 0 for a valid start,
+     * negative for none */
+    n = b < 0x80 ? 1 : om_json_unescape(c, have, c, have, OM_UNESC_CUT, &cut);
+    if (n == (int)have) {
+        put(p, c, have);
+        have = 0;
     } else if (n < 0) {
-        drop_partial(p);
+        len -= have; /* dropped */
+        have = 0;
     }
+    p->line_len = (uint16_t)len;
+    p->utf8_have = (uint8_t)have;
 }
 
 static void backspace(om_picker_t *p)
 {
+    size_t n = p->line_len;
     p->overflow = 0; /* what is left is exactly what the screen shows */
-    if (!p->line_len)
+    if (!n)
         return;
-    do
-        p->line_len--;
-    while (p->line_len &&
-           ((unsigned char)p->line[p->line_len] & 0xC0u) == 0x80u);
+    do /* back over the last character's continuation bytes to its start */
+        n--;
+    while (n && ((unsigned char)p->line[n] & 0xC0u) == 0x80u);
+    p->line_len = (uint16_t)n;
     put(p, "\b \b", 3);
 }
 
@@ -516,14 +525,11 @@ static void input(om_picker_t *p, uint8_t b)
             enter(p);
         return;
     case 0x03:
-        pf(p, "^C\n");
         finish(p, OM_PICKER_CANCEL);
         return;
     case 0x04:
-        if (p->line_len == 0) {
-            nl(p);
+        if (p->line_len == 0)
             finish(p, OM_PICKER_EOF);
-        }
         return;
     case 0x08:
     case 0x7F: /* erases what the user sees: not a half-typed character */
@@ -579,7 +585,6 @@ int om_picker_end(om_picker_t *p)
 {
     if (p->status != OM_PICKER_MORE)
         return p->status;
-    nl(p);
     finish(p, OM_PICKER_EOF);
     flush(p);
     return p->status;
