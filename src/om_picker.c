@@ -304,8 +304,7 @@ static void finish(om_picker_t *p, int status)
 /* Saves model i of the table as the selection. */
 static void choose(om_picker_t *p, int i)
 {
-    const om_model_t *m = &p->cfg.table->models[i];
-    const char *id = om_model_id(p->cfg.table, m);
+    const char *id = om_model_id(p->cfg.table, &p->cfg.table->models[i]);
     const om_store_t *st = p->cfg.store;
     int e = st->sel_save(st->ctx, id);
     if (e < 0) {
@@ -315,7 +314,7 @@ static void choose(om_picker_t *p, int i)
             p->status = e;
         return;
     }
-    memcpy(p->current, id, m->id_len + 1u); /* with its NUL */
+    strcpy(p->current, id); /* ids are at most OM_ID_MAX bytes */
     pf(p, "Selected: %s\n", id);
     p->status = OM_PICKER_CHOSEN;
 }
@@ -331,7 +330,7 @@ static void search(om_picker_t *p, const char *term)
         prompt(p);
         return;
     }
-    memcpy(p->term, term, strlen(term) + 1u); /* term is in the line */
+    strcpy(p->term, term); /* term is in the line: it fits */
     show(p, LIST_SEARCH);
 }
 
@@ -369,8 +368,9 @@ static void command(om_picker_t *p, char *s)
     }
     if (!asked) { /* else the line is the term that s asked for */
         if (om_parse_u32(s, n, &k) == OM_OK) { /* a row number */
-            if (k - 1u < p->n) { /* 1..n; 0 wraps around */
-                choose(p, p->cfg.idx[k - 1]);
+            k--; /* rows count from 1; 0 wraps around, too large */
+            if (k < p->n) {
+                choose(p, p->cfg.idx[k]);
             } else {
                 pf(p, "No number %s in this list of %u.\n", s, p->n);
                 prompt(p);
