@@ -93,20 +93,22 @@ typedef struct om_picker_cfg {
 /* The picker's whole state; the caller places it (static on a device).
  * Fields are private. */
 typedef struct om_picker {
-    om_picker_cfg_t cfg;
-    int status;          /* an om_picker_status, or a negative om_err */
-    uint16_t n;          /* models in the list on screen (in cfg.idx) */
-    uint16_t page;       /* first row of the page on screen */
-    uint16_t out_len;
-    uint16_t line_len;
+    /* the small fields first: Thumb-2 reaches the first 32 bytes of a
+     * struct with its shortest loads and stores */
     uint8_t kind;        /* the list on screen: popular, all, search */
     uint8_t asking;      /* the prompt asks for a search term */
     uint8_t free_only;
     uint8_t order;       /* om_order_t */
     uint8_t in_state;    /* escape-sequence and CR tracking */
-    uint8_t utf8_need;   /* continuation bytes still expected */
-    uint8_t utf8_have;   /* bytes of that character at the line's end */
+    uint8_t utf8_have;   /* bytes of a character still being typed, at
+                            the line's end and not yet echoed */
     uint8_t overflow;    /* the line outgrew OM_PICKER_LINE_MAX */
+    uint16_t n;          /* models in the list on screen (in cfg.idx) */
+    uint16_t page;       /* first row of the page on screen */
+    uint16_t out_len;
+    uint16_t line_len;
+    int status;          /* an om_picker_status, or a negative om_err */
+    om_picker_cfg_t cfg;
     char line[OM_PICKER_LINE_MAX + 1];
     char term[OM_PICKER_LINE_MAX + 1];    /* the search on screen */
     char current[OM_ID_MAX + 1];          /* the saved selection, or "" */

@@ -66,15 +66,22 @@ static void flush(om_picker_t *p)
     p->out_len = 0;
 }
 
-/* Queues n bytes for the console, writing the buffer out when it fills.
- * An om_put_fn, so that om_vformat writes here too. */
+/* Queues one byte, writing the buffer out when it fills. */
+static void put_byte(om_picker_t *p, char c)
+{
+    p->out[p->out_len++] = c;
+    if (p->out_len == sizeof p->out)
+        flush(p);
+}
+
+/* Queues n bytes for the console; a line feed goes out as CRLF, the line
+ * end a terminal needs. An om_put_fn, so that om_vformat writes here too. */
 static void put(void *ctx, const char *s, size_t n)
 {
-    om_picker_t *p = ctx;
-    while (n--) {
-        p->out[p->out_len++] = *s++;
-        if (p->out_len == sizeof p->out)
-            flush(p);
+    for (; n; n--, s++) {
+        if (*s == '\n')
+            put_byte(ctx, '\r');
+        put_byte(ctx, *s);
     }
 }
 
@@ -89,70 +96,71 @@ static void pf(om_picker_t *p, const char *fmt, ...)
 
 static void nl(om_picker_t *p)
 {
-    put(p, "\r\n", 2);
+    put(p, "\n", 1);
 }
 
 static void spaces(om_picker_t *p, size_t n)
 {
     while (n--)
-        put(p, " ", 1);
+        put_byte(p, ' ');
 }
 
+/* How put_field pads its text with spaces to w columns. */
+enum { PAD_NONE, PAD_AFTER, PAD_BEFORE };
+
 /* s (valid UTF-8) in at most w columns, one per character: whole when it
- * fits, else its first w - 1 characters and a '~' marking the cut.
- * Returns the columns written. */
-static size_t put_cut(om_picker_t *p, const char *s, size_t w)
+ * fits, else its first w - 1 characters and a '~' marking the cut. Padded
+ * (left-aligned with PAD_AFTER, right-aligned with PAD_BEFORE), it fills
+ * exactly w columns. */
+static void put_field(om_picker_t *p, const char *s, size_t w, int pad)
 {
     size_t i, c = 0, cut = 0;
     for (i = 0; s[i]; i++) {
         if (((unsigned char)s[i] & 0xC0u) != 0x80u && c++ == w - 1)
             cut = i; /* where the w-th character starts */
     }
-    if (c <= w) {
-        put(p, s, i);
-        return c;
+    if (c > w) {
+        put(p, s, cut);
+        put_byte(p, '~');
+        return;
     }
-    put(p, s, cut);
-    put(p, "~", 1);
-    return w;
-}
-
-/* ASCII s, shorter than w, right-aligned in w columns. */
-static void put_right(om_picker_t *p, const char *s, size_t w)
-{
-    size_t n = strlen(s);
-    spaces(p, w - n);
-    put(p, s, n);
+    if (pad == PAD_AFTER) { /* the text now, the spaces below */
+        put(p, s, i);
+        i = 0;
+    }
+    spaces(p, pad ? w - c : 0);
+    put(p, s, i);
 }
 
 /* The prices of m in USD per million tokens, each in at most COL_PRICE
  * characters (four decimals, else two, else "huge": 100,000 USD and
  * more), then its context ("-" when not given), each column after a
- * separating space. */
+ * separating space. OM_PRICE_STR_MAX holds every price: formatting never
+ * fails. */
 static void put_numbers(om_picker_t *p, const om_model_t *m)
 {
     char b[OM_PRICE_STR_MAX];
-    int i, n;
+    int i;
     for (i = 0; i < 2; i++) {
         om_price_t v = i ? m->completion : m->prompt;
-        n = om_price_format_per_million(v, 4, b, sizeof b);
-        if (n > COL_PRICE)
-            n = om_price_format_per_million(v, 2, b, sizeof b);
-        put_right(p, n > COL_PRICE ? "huge" : n < 0 ? "?" : b, 1 + COL_PRICE);
+        const char *s = b;
+        if (om_price_format_per_million(v, 4, b, sizeof b) > COL_PRICE &&
+            om_price_format_per_million(v, 2, b, sizeof b) > COL_PRICE)
+            s = "huge";
+        put_field(p, s, 1 + COL_PRICE, PAD_BEFORE);
     }
     b[0] = '-';
     b[1] = '\0';
     if (m->context_length)
         om_format_context(m->context_length, b);
-    put_right(p, b, 1 + COL_CTX);
+    put_field(p, b, 1 + COL_CTX, PAD_BEFORE);
 }
 
-/* The column heads, title over the ids. */
+/* The column heads: title (indented past the row numbers) over the ids. */
 static void put_head(om_picker_t *p, const char *title)
 {
-    pf(p, "    %s", title);
-    spaces(p, COL_ID - strlen(title));
-    pf(p, "   IN $/M  OUT $/M CONTEXT\r\n");
+    put_field(p, title, 4 + COL_ID, PAD_AFTER);
+    pf(p, "   IN $/M  OUT $/M CONTEXT\n");
 }
 
 /* Row k of the list (numbered from 1): number, id, prices, context. */
@@ -163,20 +171,20 @@ static void put_row(om_picker_t *p, size_t k)
     unsigned num = (unsigned)k + 1u;
     /* the number right-aligned in three columns: skip 0..2 of the spaces */
     pf(p, &"  %u "[(num > 9) + (num > 99)], num);
-    spaces(p, COL_ID - put_cut(p, om_model_id(t, m), COL_ID));
+    put_field(p, om_model_id(t, m), COL_ID, PAD_AFTER);
     put_numbers(p, m);
     nl(p);
 }
 
 /* --------------------------------------------------------------- screens */
 
-/* The first line of the main screen, by cfg.source. */
-static const char *const header_fmt[4] = {
-    "Found %u model%s",
-    "! Fetch failed; using %u saved models",
-    "! Fetch failed; using %u built-in models",
-    "! Nothing saved yet; using %u built-in models",
-};
+/* The first line of the main screen says where the table came from
+ * (cfg.source): "Found N models", or a warning and what is used instead. */
+static const char *const header_lead[4] = {
+    "Found", "! Fetch failed; using", "! Fetch failed; using",
+    "! Nothing saved yet; using"};
+static const char *const header_kind[4] = {NULL, "saved ", "built-in ",
+                                           "built-in "};
 
 static void prompt(om_picker_t *p)
 {
@@ -192,7 +200,9 @@ static void draw(om_picker_t *p)
     if (end > p->n)
         end = p->n;
     if (p->kind == LIST_POPULAR) {
-        pf(p, header_fmt[p->cfg.source], t->count, t->count == 1 ? NULL : "s");
+        const char *note = NULL;
+        pf(p, "%s %u %smodel%s", header_lead[p->cfg.source], t->count,
+           header_kind[p->cfg.source], t->count == 1 ? NULL : "s");
         if (p->cfg.source <= OM_PICKER_SRC_STALE && t->updated_at > 0) {
             char d[21]; /* never live with put_numbers' price buffer: once
                            GCC inlines the rows here, one slot serves both */
@@ -201,34 +211,33 @@ static void draw(om_picker_t *p)
             pf(p, " (updated %s)", d);
         }
         if (p->current[0]) {
-            pf(p, "\r\nCurrent: ");
-            put_cut(p, p->current, CURRENT_SHOWN);
+            pf(p, "\nCurrent: ");
+            put_field(p, p->current, CURRENT_SHOWN, PAD_NONE);
             if (om_table_find(t, p->current, strlen(p->current)) < 0)
-                pf(p, " (not listed)");
+                note = " (not listed)";
         }
-        pf(p, "\r\n\r\n");
+        pf(p, "%s\n\n", note);
     } else {
-        pf(p, p->kind == LIST_SEARCH ? "Models matching '" : "All models");
-        if (p->kind == LIST_SEARCH) {
-            put_cut(p, p->term, TERM_SHOWN);
-            pf(p, "'");
-        }
-        pf(p, ": %u%s, by %s\r\n", p->n, p->free_only ? " free" : NULL,
-           order_names[p->order]);
+        int search = p->kind == LIST_SEARCH;
+        pf(p, search ? "Models matching '" : "All models");
+        if (search)
+            put_field(p, p->term, TERM_SHOWN, PAD_NONE);
+        pf(p, "%s: %u%s, by %s\n", search ? "'" : NULL, p->n,
+           p->free_only ? " free" : NULL, order_names[p->order]);
     }
     /* the column heads; on the main screen, the menu says when free only */
-    put_head(p, p->kind ? "MODEL" : "Popular models");
+    put_head(p, p->kind ? "    MODEL" : "    Popular models");
     for (i = p->page; i < end; i++)
         put_row(p, i);
     if (p->n == 0)
-        pf(p, "    (none)\r\n");
+        pf(p, "    (none)\n");
     if (p->kind == LIST_POPULAR)
-        pf(p, "\r\ns TERM search  a show all (%u)  f free only: %s  o order: %s"
-              "  q quit\r\nA number or a full model id chooses.\r\n",
+        pf(p, "\ns TERM search  a show all (%u)  f free only: %s  o order: %s"
+              "  q quit\nA number or a full model id chooses.\n",
            t->count, p->free_only ? "on" : "off", order_names[p->order]);
     else /* an empty list has one page, the "(none)" */
         pf(p, "Page %u of %u: a number chooses; n next, p previous, q back;"
-              " s a f o\r\n",
+              " s a f o\n",
            p->page / OM_PICKER_PAGE + 1u,
            (p->n + (unsigned)!p->n + OM_PICKER_PAGE - 1u) / OM_PICKER_PAGE);
     prompt(p);
@@ -269,40 +278,44 @@ static void show(om_picker_t *p, int kind)
                 p->cfg.idx[p->n++] = (uint16_t)k;
         }
     } else {
-        int n = select_models(p, kind == LIST_SEARCH ? p->term : NULL,
-                              OM_TABLE_CAPACITY);
-        p->n = (uint16_t)(n > OM_TABLE_CAPACITY ? OM_TABLE_CAPACITY : n);
+        /* as many as the table holds: all fit */
+        p->n = (uint16_t)select_models(p, kind == LIST_SEARCH ? p->term : NULL,
+                                       OM_TABLE_CAPACITY);
     }
     draw(p);
 }
 
 /* -------------------------------------------------------------- commands */
 
+/* Ends the picker without a choice: q, Ctrl-C (echoed as ^C) or the end
+ * of input (which ends the line). */
 static void finish(om_picker_t *p, int status)
 {
     if (p->status != OM_PICKER_MORE)
         return;
-    pf(p, p->current[0] ? "%sNo change: still %s.\r\n" : "%sNo model chosen.\r\n",
-       status == OM_PICKER_CANCEL ? "Cancelled. " : NULL, p->current);
+    pf(p, p->current[0] ? "%sNo change: still %s.\n" : "%sNo model chosen.\n",
+       status == OM_PICKER_CANCEL ? "^C\nCancelled. "
+       : status == OM_PICKER_EOF  ? "\n"
+                                  : NULL,
+       p->current);
     p->status = status;
 }
 
 /* Saves model i of the table as the selection. */
 static void choose(om_picker_t *p, int i)
 {
-    const om_model_t *m = &p->cfg.table->models[i];
-    const char *id = om_model_id(p->cfg.table, m);
+    const char *id = om_model_id(p->cfg.table, &p->cfg.table->models[i]);
     const om_store_t *st = p->cfg.store;
     int e = st->sel_save(st->ctx, id);
     if (e < 0) {
-        pf(p, "! Could not save: %s\r\n", om_strerror(e));
+        pf(p, "! Could not save: %s\n", om_strerror(e));
         flush(p);
         if (p->status >= 0)
             p->status = e;
         return;
     }
-    memcpy(p->current, id, m->id_len + 1u); /* with its NUL */
-    pf(p, "Selected: %s\r\n", id);
+    strcpy(p->current, id); /* ids are at most OM_ID_MAX bytes */
+    pf(p, "Selected: %s\n", id);
     p->status = OM_PICKER_CHOSEN;
 }
 
@@ -312,21 +325,22 @@ static void search(om_picker_t *p, const char *term)
     /* Count first (cap 0 writes nothing): idx still holds the screen. */
     if (select_models(p, term, 0) == 0) {
         pf(p, "No %smodel matches '", p->free_only ? "free " : NULL);
-        put_cut(p, term, TERM_SHOWN);
-        pf(p, "'.\r\n");
+        put_field(p, term, TERM_SHOWN, PAD_NONE);
+        pf(p, "'.\n");
         prompt(p);
         return;
     }
-    memcpy(p->term, term, strlen(term) + 1u); /* term is in the line */
+    strcpy(p->term, term); /* term is in the line: it fits */
     show(p, LIST_SEARCH);
 }
 
 /* n next page, p previous page (commands n and p). */
 static void turn_page(om_picker_t *p, int next)
 {
-    long to = (long)p->page + (next ? OM_PICKER_PAGE : -OM_PICKER_PAGE);
-    if (to < 0 || to >= (long)p->n) {
-        pf(p, "No %s page.\r\n", next ? "next" : "previous");
+    /* before the first page, to wraps around and is as much too large */
+    unsigned to = p->page + (next ? OM_PICKER_PAGE : -OM_PICKER_PAGE);
+    if (to >= p->n) {
+        pf(p, "No %s page.\n", next ? "next" : "previous");
         prompt(p);
         return;
     }
@@ -346,17 +360,19 @@ static void command(om_picker_t *p, char *s)
         s++;
     n = strlen(s);
     while (n && s[n - 1] == ' ')
-        s[--n] = '\0';
+        n--;
+    s[n] = '\0';
     if (n == 0) { /* also an empty answer to s: back */
         prompt(p);
         return;
     }
     if (!asked) { /* else the line is the term that s asked for */
         if (om_parse_u32(s, n, &k) == OM_OK) { /* a row number */
-            if (k >= 1 && k <= p->n) {
-                choose(p, p->cfg.idx[k - 1]);
+            k--; /* rows count from 1; 0 wraps around, too large */
+            if (k < p->n) {
+                choose(p, p->cfg.idx[k]);
             } else {
-                pf(p, "No number %s in this list of %u.\r\n", s, p->n);
+                pf(p, "No number %s in this list of %u.\n", s, p->n);
                 prompt(p);
             }
             return;
@@ -407,67 +423,60 @@ static void command(om_picker_t *p, char *s)
 
 /* ----------------------------------------------------------------- input */
 
-/* True when k more bytes fit the line. When they do not, the line is
- * refused at Enter, and the bell rings once. */
-static int room(om_picker_t *p, size_t k)
-{
-    if (!p->overflow && p->line_len + k <= OM_PICKER_LINE_MAX)
-        return 1;
-    if (!p->overflow)
-        put(p, "\a", 1);
-    p->overflow = 1;
-    return 0;
-}
-
 /* Forgets a character still being typed: its bytes at the end of the
  * line were never echoed. */
 static void drop_partial(om_picker_t *p)
 {
     p->line_len = (uint16_t)(p->line_len - p->utf8_have);
     p->utf8_have = 0;
-    p->utf8_need = 0;
 }
 
 /* A byte of a character: printable ASCII, or of a UTF-8 sequence, kept
- * at the line's end. The first byte makes sure the whole character fits;
- * the character is echoed once complete and valid (a sequence checked as
- * the extractor checks one: no overlong form, surrogate, C1 control or
- * code point above U+10FFFF), else dropped, as are continuation bytes out
- * of place and bytes that are no UTF-8 at all. */
+ * at the line's end. The character is echoed once complete and valid (a
+ * sequence checked by the extractor's own decoder: no overlong form,
+ * surrogate, C1 control or code point above U+10FFFF), else dropped as
+ * soon as it cannot become valid, as are continuation bytes out of place.
+ * A byte that does not fit the line rings the bell once, and the line is
+ * refused at Enter. */
 static void add_byte(om_picker_t *p, uint8_t b)
 {
+    size_t len = p->line_len, have = p->utf8_have;
     char *c;
-    int cut;
-    if (b < 0x80 || b >= 0xC0) { /* a character starts */
-        uint8_t len = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
-        if (!room(p, len))
-            return;
-        p->utf8_need = len;
-    }
-    if (!p->utf8_need)
+    int n, cut;
+    if ((b & 0xC0u) == 0x80u && !have)
+        return; /* no character to continue */
+    if (p->overflow || len == OM_PICKER_LINE_MAX) {
+        if (!p->overflow)
+            put(p, "\a", 1);
+        p->overflow = 1;
         return;
-    p->line[p->line_len++] = (char)b;
-    p->utf8_have++;
-    if (--p->utf8_need)
-        return;
-    c = p->line + p->line_len - p->utf8_have;
-    if (p->utf8_have == 1 || om_json_unescape(c, p->utf8_have, c, p->utf8_have,
-                                              0, &cut) == (int)p->utf8_have) {
-        put(p, c, p->utf8_have);
-        p->utf8_have = 0;
     }
-    drop_partial(p); /* nothing left when it was kept */
+    p->line[len++] = (char)b;
+    c = p->line + len - ++have;
+    /* n: the bytes of a whole valid character, 0 for a valid start,
+     * negative for none */
+    n = b < 0x80 ? 1 : om_json_unescape(c, have, c, have, OM_UNESC_CUT, &cut);
+    if (n == (int)have) {
+        put(p, c, have);
+        have = 0;
+    } else if (n < 0) {
+        len -= have; /* dropped */
+        have = 0;
+    }
+    p->line_len = (uint16_t)len;
+    p->utf8_have = (uint8_t)have;
 }
 
 static void backspace(om_picker_t *p)
 {
+    size_t n = p->line_len;
     p->overflow = 0; /* what is left is exactly what the screen shows */
-    if (!p->line_len)
+    if (!n)
         return;
-    do
-        p->line_len--;
-    while (p->line_len &&
-           ((unsigned char)p->line[p->line_len] & 0xC0u) == 0x80u);
+    do /* back over the last character's continuation bytes to its start */
+        n--;
+    while (n && ((unsigned char)p->line[n] & 0xC0u) == 0x80u);
+    p->line_len = (uint16_t)n;
     put(p, "\b \b", 3);
 }
 
@@ -478,7 +487,7 @@ static void enter(om_picker_t *p)
     nl(p);
     if (p->overflow) {
         p->overflow = 0;
-        pf(p, "! Line over %u bytes: ignored.\r\n",
+        pf(p, "! Line over %u bytes: ignored.\n",
            (unsigned)OM_PICKER_LINE_MAX);
         prompt(p);
         return;
@@ -516,14 +525,11 @@ static void input(om_picker_t *p, uint8_t b)
             enter(p);
         return;
     case 0x03:
-        pf(p, "^C\r\n");
         finish(p, OM_PICKER_CANCEL);
         return;
     case 0x04:
-        if (p->line_len == 0) {
-            nl(p);
+        if (p->line_len == 0)
             finish(p, OM_PICKER_EOF);
-        }
         return;
     case 0x08:
     case 0x7F: /* erases what the user sees: not a half-typed character */
@@ -562,7 +568,7 @@ int om_picker_init(om_picker_t *p, const om_picker_cfg_t *cfg)
     p->current[sizeof p->current - 1] = '\0';
     show(p, LIST_POPULAR);
     flush(p);
-    return p->status < 0 ? p->status : OM_OK;
+    return p->status; /* OM_OK, or the console's write error */
 }
 
 int om_picker_feed(om_picker_t *p, int byte)
@@ -579,7 +585,6 @@ int om_picker_end(om_picker_t *p)
 {
     if (p->status != OM_PICKER_MORE)
         return p->status;
-    nl(p);
     finish(p, OM_PICKER_EOF);
     flush(p);
     return p->status;

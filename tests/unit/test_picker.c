@@ -283,6 +283,22 @@ static void test_stale_header(void **state)
                         61) == 0);
 }
 
+/* One model: "model", whatever the source. */
+static void test_header_one_model(void **state)
+{
+    static const char stale[] = "! Fetch failed; using 1 saved model\r\n\r\n";
+    static const char found[] = "Found 1 model\r\n\r\n";
+    (void)state;
+    om_table_init(&tab);
+    put("openai/gpt-4o", "OpenAI: GPT-4o", "0.0000025", "0.00001", 128000,
+        1715367049u);
+    assert_int_equal(start_with(OM_PICKER_SRC_STALE, NULL, 0), OM_OK);
+    assert_true(strncmp(out, stale, sizeof stale - 1) == 0);
+    reset();
+    assert_int_equal(start_with(OM_PICKER_SRC_CATALOGUE, NULL, 0), OM_OK);
+    assert_true(strncmp(out, found, sizeof found - 1) == 0);
+}
+
 static void test_popular_configurable(void **state)
 {
     static const char *const pop[] = {"openrouter/auto", "no/such-model",
@@ -442,6 +458,39 @@ static void test_long_line_backspaced(void **state)
         assert_int_equal(feed("\x7f"), OM_PICKER_MORE);
     assert_int_equal(feed("1\r"), OM_PICKER_CHOSEN);
     assert_string_equal(saved, "anthropic/claude-sonnet-4");
+}
+
+static void test_utf8_at_line_end(void **state)
+{
+    static char big[OM_PICKER_LINE_MAX];
+    size_t at, bells = 0, i;
+    (void)state;
+    start();
+    memset(big, 'x', OM_PICKER_LINE_MAX - 1);
+    assert_int_equal(feed(big), OM_PICKER_MORE);
+    /* One byte of room: the e-acute's lead byte fits, the character does
+     * not. Nothing of it is echoed, the bell rings once. */
+    at = out_len;
+    assert_int_equal(feed("\xc3\xa9\xc3\xa9"), OM_PICKER_MORE);
+    for (i = at; i < out_len; i++)
+        bells += out[i] == '\a';
+    assert_int_equal(bells, 1);
+    assert_int_equal(out_len - at, 1);
+    /* A backspace erases the last x shown (the half character goes too),
+     * and the character then fits. */
+    at = out_len;
+    assert_int_equal(feed("\x7f\xc3\xa9"), OM_PICKER_MORE);
+    assert_string_equal(since(at), "\b \b\xc3\xa9");
+    at = out_len;
+    assert_int_equal(feed("\r"), OM_PICKER_MORE);
+    assert_non_null(strstr(since(at), "No model matches 'xxx"));
+    assert_null(strstr(since(at), "Line over"));
+    /* A lead byte cut by a lead byte: the first is dropped, the second
+     * starts its own character. */
+    at = out_len;
+    assert_int_equal(feed("s \xe2\xc3\xa9\r"), OM_PICKER_MORE);
+    assert_string_equal(since(at), "s \xc3\xa9\r\nNo model matches "
+                                   "'\xc3\xa9'.\r\nSelect or search: ");
 }
 
 static void test_end_mid_line(void **state)
@@ -783,6 +832,7 @@ int main(void)
         cmocka_unit_test_setup(test_number_selects_and_saves, setup),
         cmocka_unit_test_setup(test_defaults_table, setup),
         cmocka_unit_test_setup(test_stale_header, setup),
+        cmocka_unit_test_setup(test_header_one_model, setup),
         cmocka_unit_test_setup(test_popular_configurable, setup),
         cmocka_unit_test_setup(test_backspaces, setup),
         cmocka_unit_test_setup(test_line_ends, setup),
@@ -792,6 +842,7 @@ int main(void)
         cmocka_unit_test_setup(test_valid_utf8_echoed, setup),
         cmocka_unit_test_setup(test_long_line_refused, setup),
         cmocka_unit_test_setup(test_long_line_backspaced, setup),
+        cmocka_unit_test_setup(test_utf8_at_line_end, setup),
         cmocka_unit_test_setup(test_end_mid_line, setup),
         cmocka_unit_test_setup(test_quit, setup),
         cmocka_unit_test_setup(test_not_listed, setup),
