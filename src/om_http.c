@@ -390,9 +390,9 @@ enum {
 
 static const char fail_msgs[] =
     "bad status line\0"
-    "unexpected status 101\0"
+    "unexpected 101\0"
     "bad Transfer-Encoding\0"
-    "folded header line\0"
+    "folded header\0"
     "bad header name\0"
     "bad Content-Length\0"
     "conflicting Content-Length\0"
@@ -402,7 +402,7 @@ static const char fail_msgs[] =
     "NUL byte\0"
     "bad chunk size\0"
     "bad chunk extension\0"
-    "no CRLF after chunk data\0"
+    "no CRLF after chunk\0"
     "stopped by on_body\0"
     "Content-Length too large\0"
     "Transfer-Encoding too long\0"
@@ -410,9 +410,9 @@ static const char fail_msgs[] =
     "too many headers\0"
     "header name too long\0"
     "header section too long\0"
-    "trailer section too long\0"
+    "trailers too long\0"
     "body over body_max\0"
-    "chunk size line too long\0"
+    "chunk line too long\0"
     "chunk size overflow\0"
     "connection closed early";
 
@@ -591,9 +591,9 @@ static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
     for (h = 1; *name != '\0' && strcmp(name, s) != 0; h++)
         name += strlen(name) + 1;
     /* Location matters in a redirect only, validators everywhere else
-     * (304 included) */
+     * (304 included): parse_status points the field read at kept[] */
     if (*name == '\0' || (h >= H_LOCATION && h <= H_LAST_MODIFIED &&
-                          (h == H_LOCATION) != (r->location == r->kept)))
+                          (h == H_LOCATION ? r->location : r->etag) != r->kept))
         return M_OK;
     /* framing and a Location cannot be judged on a part; anything else
      * cut is read as an empty value: not kept, not JSON, no date */
