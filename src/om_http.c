@@ -431,9 +431,11 @@ static int fail(om_http_resp_t *r, unsigned id, size_t i)
     return r->err;
 }
 
-/* Clears what one response head sets, for the next head after a 1xx:
- * the result fields from content_length to last_modified (body_len
- * among them is still 0), which om_http.h declares before err. */
+/* Clears what one response head sets, at every status line (so a 1xx
+ * head's fields are gone when the next head starts): the result fields
+ * from content_length to last_modified (body_len among them is still 0),
+ * which om_http.h declares before err. Until the first status line they
+ * are all zero (om_http.h: they are valid once OM_HTTP_F_HEAD is set). */
 typedef char om_http_result_fields_before_err
     [offsetof(om_http_resp_t, last_modified) < offsetof(om_http_resp_t, err) ? 1 : -1];
 
@@ -455,7 +457,6 @@ void om_http_resp_init(om_http_resp_t *r, om_http_body_fn on_body, void *ctx)
     memset(r, 0, sizeof(*r));
     r->on_body = on_body;
     r->ctx = ctx;
-    reset_fields(r);
 }
 
 static int is_ows(char c)
@@ -528,6 +529,7 @@ static unsigned parse_status(om_http_resp_t *r, size_t n)
     if (n < 12 || !match("HTTP/1.h yyy", r->line, 12, v) ||
         (n > 12 && r->line[12] != ' ') || v[1] < 100 || v[1] > 599)
         return M_BAD_STATUS_LINE;
+    reset_fields(r);
     r->status = (uint16_t)v[1];
     r->http_minor = v[2] != 0;
     r->kept[0] = '\0';
@@ -666,7 +668,6 @@ static unsigned head_end(om_http_resp_t *r)
     if (r->status < 200) {
         if (r->status == 101)
             return M_UNEXPECTED_101;
-        reset_fields(r); /* an interim response: the real one follows */
         r->state = S_STATUS;
         return M_OK;
     }
