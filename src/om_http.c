@@ -121,35 +121,37 @@ static int write_request(wbuf_t *w, const om_http_req_t *req)
     static const char names[] = "Authorization: Bearer \0HTTP-Referer: \0X-Title: \0"
                                 "If-None-Match: \0If-Modified-Since: ";
     const char *name = names;
-    const char *v[6]; /* the optional values, then the User-Agent */
+    const char *v[8]; /* the path and the host (tokens), the optional
+                         values, the User-Agent */
     int v6;
     int k;
 
-    if (req == NULL || !given(req->host) || !clean(req->host, 1) ||
-        strpbrk(req->host, "/@") != NULL || req->path == NULL ||
-        req->path[0] != '/' || !clean(req->path, 1))
+    if (req == NULL)
         return OM_ERR_INVAL;
-    v[0] = req->api_key;
-    v[1] = req->referer;
-    v[2] = req->title;
-    v[3] = req->if_none_match;
-    v[4] = req->if_modified_since;
-    v[5] = given(req->user_agent) ? req->user_agent : "ormodels/" OM_VERSION;
-    for (k = 0; k < 6; k++)
-        if (!clean(v[k], 0))
+    v[0] = req->path;
+    v[1] = req->host;
+    v[2] = req->api_key;
+    v[3] = req->referer;
+    v[4] = req->title;
+    v[5] = req->if_none_match;
+    v[6] = req->if_modified_since;
+    v[7] = given(req->user_agent) ? req->user_agent : "ormodels/" OM_VERSION;
+    if (v[0] == NULL || v[0][0] != '/' || !given(v[1]) || strpbrk(v[1], "/@") != NULL)
+        return OM_ERR_INVAL;
+    for (k = 0; k < 8; k++)
+        if (!clean(v[k], k < 2))
             return OM_ERR_INVAL;
 
     /* an IPv6 address goes in brackets */
-    v6 = strchr(req->host, ':') != NULL && req->host[0] != '[';
-    put(w, "GET %s HTTP/1.1\r\nHost: %s%s%s", req->path, v6 ? "[" : NULL,
-        req->host, v6 ? "]" : NULL);
+    v6 = strchr(v[1], ':') != NULL && v[1][0] != '[';
+    put(w, "GET %s HTTP/1.1\r\nHost: %s%s%s", v[0], v6 ? "[" : NULL, v[1], v6 ? "]" : NULL);
     if (req->port != 0 && req->port != (req->https ? 443u : 80u))
         put(w, ":%u", req->port);
     put(w, "\r\nUser-Agent: %s\r\n"
            "Accept: application/json\r\n"
            "Accept-Encoding: identity\r\n"
-           "Connection: close\r\n", v[5]);
-    for (k = 0; k < 5; k++, name += strlen(name) + 1)
+           "Connection: close\r\n", v[7]);
+    for (k = 2; k < 7; k++, name += strlen(name) + 1)
         if (given(v[k]))
             put(w, "%s%s\r\n", name, v[k]);
     put(w, "\r\n");
@@ -388,9 +390,9 @@ enum {
 
 static const char fail_msgs[] =
     "bad status line\0"
-    "unexpected status 101\0"
+    "unexpected 101\0"
     "bad Transfer-Encoding\0"
-    "folded header line\0"
+    "folded header\0"
     "bad header name\0"
     "bad Content-Length\0"
     "conflicting Content-Length\0"
@@ -400,7 +402,7 @@ static const char fail_msgs[] =
     "NUL byte\0"
     "bad chunk size\0"
     "bad chunk extension\0"
-    "no CRLF after chunk data\0"
+    "no CRLF after chunk\0"
     "stopped by on_body\0"
     "Content-Length too large\0"
     "Transfer-Encoding too long\0"
@@ -408,9 +410,9 @@ static const char fail_msgs[] =
     "too many headers\0"
     "header name too long\0"
     "header section too long\0"
-    "trailer section too long\0"
+    "trailers too long\0"
     "body over body_max\0"
-    "chunk size line too long\0"
+    "chunk line too long\0"
     "chunk size overflow\0"
     "connection closed early";
 
@@ -429,9 +431,11 @@ static int fail(om_http_resp_t *r, unsigned id, size_t i)
     return r->err;
 }
 
-/* Clears what one response head sets, for the next head after a 1xx:
- * the result fields from content_length to last_modified (body_len
- * among them is still 0), which om_http.h declares before err. */
+/* Clears what one response head sets, at every status line (so a 1xx
+ * head's fields are gone when the next head starts): the result fields
+ * from content_length to last_modified (body_len among them is still 0),
+ * which om_http.h declares before err. Until the first status line they
+ * are all zero (om_http.h: they are valid once OM_HTTP_F_HEAD is set). */
 typedef char om_http_result_fields_before_err
     [offsetof(om_http_resp_t, last_modified) < offsetof(om_http_resp_t, err) ? 1 : -1];
 
@@ -453,7 +457,6 @@ void om_http_resp_init(om_http_resp_t *r, om_http_body_fn on_body, void *ctx)
     memset(r, 0, sizeof(*r));
     r->on_body = on_body;
     r->ctx = ctx;
-    reset_fields(r);
 }
 
 static int is_ows(char c)
@@ -472,27 +475,48 @@ static void set_done(om_http_resp_t *r)
     r->flags |= OM_HTTP_F_DONE;
 }
 
-/* Strict 1*DIGIT up to LENGTH_MAX (a Content-Length, or Retry-After's
- * seconds). Returns M_OK, M_BAD_CONTENT_LENGTH (not digits) or
- * M_CONTENT_LENGTH_TOO_LARGE. */
-static unsigned parse_length(const char *s, size_t n, uint64_t *out)
+/* Reads the base 10 or 16 digits at the start of s[0..n): their value
+ * into *out, their count into *len (a Content-Length, Retry-After's
+ * seconds, a chunk size). Returns 1 when the number would exceed
+ * LENGTH_MAX (*len is then where the digit that did it is), else 0. */
+static int read_number(const char *s, size_t n, unsigned base, uint64_t *out, size_t *len)
 {
     uint64_t v = 0;
     size_t k;
+    int over = 0;
 
-    if (n == 0)
-        return M_BAD_CONTENT_LENGTH;
     for (k = 0; k < n; k++) {
         unsigned d = (unsigned)(s[k] - '0');
+        unsigned x = (unsigned)((s[k] | 0x20) - 'a'); /* a hex letter: 0..5 */
 
         if (d > 9)
-            return M_BAD_CONTENT_LENGTH;
-        /* constant bounds: no 64-bit division on 32-bit targets */
-        if (v > LENGTH_MAX / 10u || (v == LENGTH_MAX / 10u && d > LENGTH_MAX % 10u))
-            return M_CONTENT_LENGTH_TOO_LARGE;
-        v = v * 10u + d;
+            d = x < 6 ? x + 10 : 16;
+        if (d >= base)
+            break;
+        /* below 2^60, v * 16 + 15 cannot wrap */
+        if ((v >> 60) != 0 || (v = v * base + d) > LENGTH_MAX) {
+            over = 1;
+            break;
+        }
     }
     *out = v;
+    *len = k;
+    return over;
+}
+
+/* 1 when n more body bytes would go over body_max. */
+static int over_max(const om_http_resp_t *r, uint64_t n)
+{
+    return r->body_max != 0 && n > r->body_max - r->body_len;
+}
+
+/* Goes on to size (> 0) bytes of body or chunk data. */
+static unsigned expect_data(om_http_resp_t *r, uint64_t size)
+{
+    if (over_max(r, size))
+        return M_BODY_OVER_BODY_MAX;
+    r->remain = size;
+    r->state = S_DATA;
     return M_OK;
 }
 
@@ -505,6 +529,7 @@ static unsigned parse_status(om_http_resp_t *r, size_t n)
     if (n < 12 || !match("HTTP/1.h yyy", r->line, 12, v) ||
         (n > 12 && r->line[12] != ' ') || v[1] < 100 || v[1] > 599)
         return M_BAD_STATUS_LINE;
+    reset_fields(r);
     r->status = (uint16_t)v[1];
     r->http_minor = v[2] != 0;
     r->kept[0] = '\0';
@@ -524,67 +549,58 @@ static unsigned parse_status(om_http_resp_t *r, size_t n)
  * dst. */
 static void keep(char *dst, size_t cap, const char *v, size_t n)
 {
-    size_t k;
+    size_t k = 0;
 
-    for (k = 0; k < n && n < cap; k++)
-        if ((unsigned char)v[k] < 0x20 || v[k] == 0x7f)
-            n = cap; /* not kept */
-    if (n >= cap)
-        n = 0;
-    memcpy(dst, v, n);
-    dst[n] = '\0';
+    while (n < cap && k < n && (unsigned char)v[k] >= 0x20 && v[k] != 0x7f)
+        k++;
+    if (k < n)
+        k = 0; /* not kept */
+    memcpy(dst, v, k);
+    dst[k] = '\0';
 }
 
 /* The header line line[0..n); cut when the line was longer than the
  * buffer (then only its start is here, and its value counts as too
- * long). */
+ * long). The name is turned to lower case in place. */
 static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
 {
-    const char *s = r->line;
+    char *s = r->line;
     const char *name = header_names;
-    const char *colon;
-    const char *v;
-    size_t name_len;
+    char *v;
     size_t vn;
     size_t k;
-    int h;
-    unsigned id;
-    int redirect;
+    unsigned h;
+    uint64_t num;
 
     if (is_ows(s[0]))
         return M_FOLDED_HEADER_LINE;
     if (++r->nheaders > OM_HTTP_HEADER_COUNT_MAX)
         return M_TOO_MANY_HEADERS;
-    colon = memchr(s, ':', n);
-    if (colon == NULL)
+    v = memchr(s, ':', n);
+    if (v == NULL)
         return cut ? M_HEADER_NAME_TOO_LONG : M_BAD_HEADER_NAME;
-    name_len = (size_t)(colon - s);
-    if (name_len == 0)
+    if (v == s)
         return M_BAD_HEADER_NAME;
     /* a token: visible ASCII but for the delimiters */
-    for (k = 0; k < name_len; k++)
+    for (k = 0; s + k < v; k++) {
         if (s[k] <= ' ' || s[k] >= 0x7f || strchr("\"(),/:;<=>?@[\\]{}", s[k]) != NULL)
             return M_BAD_HEADER_NAME;
-    /* which one we read, in any case */
-    for (h = 1; *name != '\0' && (strlen(name) != name_len || !eq_ci(s, name, name_len)); h++)
+        s[k] = lower_c(s[k]);
+    }
+    *v++ = '\0'; /* the name is a string now, the value follows */
+    vn = cut ? 0 : n - k - 1;
+    /* which one we read */
+    for (h = 1; *name != '\0' && strcmp(name, s) != 0; h++)
         name += strlen(name) + 1;
     /* Location matters in a redirect only, validators everywhere else
-     * (304 included) */
-    redirect = r->location == r->kept;
-    if (*name == '\0' ||
-        (h >= H_LOCATION && h <= H_LAST_MODIFIED && (h == H_LOCATION) != redirect))
+     * (304 included): parse_status points the field read at kept[] */
+    if (*name == '\0' || (h >= H_LOCATION && h <= H_LAST_MODIFIED &&
+                          (h == H_LOCATION ? r->location : r->etag) != r->kept))
         return M_OK;
-
-    v = colon + 1;
-    vn = n - name_len - 1;
-    if (cut) {
-        /* framing and a Location cannot be judged on a part; anything
-         * else cut is read as an empty value: not kept, not JSON, no
-         * date */
-        if (h <= H_LOCATION)
-            return M_CONTENT_LENGTH_TOO_LARGE + (unsigned)h - H_CONTENT_LENGTH;
-        vn = 0;
-    }
+    /* framing and a Location cannot be judged on a part; anything else
+     * cut is read as an empty value: not kept, not JSON, no date */
+    if (cut && h <= H_LOCATION)
+        return M_CONTENT_LENGTH_TOO_LARGE + h - H_CONTENT_LENGTH;
     while (vn > 0 && is_ows(v[0])) {
         v++;
         vn--;
@@ -592,70 +608,58 @@ static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
     while (vn > 0 && is_ows(v[vn - 1]))
         vn--;
 
-    switch (h) {
-    case H_CONTENT_LENGTH: {
-        uint64_t len = 0;
-
-        id = parse_length(v, vn, &len);
-        if (id != M_OK)
-            return id;
-        if ((r->flags & OM_HTTP_F_LENGTH) && len != r->content_length)
+    if (h == H_CONTENT_LENGTH) {
+        if (read_number(v, vn, 10, &num, &k))
+            return M_CONTENT_LENGTH_TOO_LARGE;
+        if (vn == 0 || k != vn)
+            return M_BAD_CONTENT_LENGTH;
+        if ((r->flags & OM_HTTP_F_LENGTH) && num != r->content_length)
             return M_CONFLICTING_CONTENT_LENGTH;
-        r->content_length = len;
+        r->content_length = num;
         r->flags |= OM_HTTP_F_LENGTH;
-        return M_OK;
-    }
-    case H_TRANSFER_ENCODING:
+    } else if (h == H_TRANSFER_ENCODING) {
         /* "chunked" once in all of them, empty list elements aside; we
          * asked for identity and can decode nothing else */
-        if (vn == 0)
+        for (k = 0; k < vn && (is_ows(v[k]) || v[k] == ','); k++)
+            ;
+        if (vn - k < 7 || !eq_ci(v + k, "chunked", 7) || (r->flags & OM_HTTP_F_CHUNKED))
             return M_BAD_TRANSFER_ENCODING;
-        for (k = 0; k < vn; k++) {
-            if (is_ows(v[k]) || v[k] == ',')
-                continue;
-            if (vn - k < 7 || !eq_ci(v + k, "chunked", 7) || (r->flags & OM_HTTP_F_CHUNKED))
+        for (k += 7; k < vn; k++)
+            if (!is_ows(v[k]) && v[k] != ',')
                 return M_BAD_TRANSFER_ENCODING;
-            r->flags |= OM_HTTP_F_CHUNKED;
-            k += 6;
-        }
-        return M_OK;
-    case H_LOCATION: /* checked again by om_url_resolve */
-    case H_ETAG:
-    case H_LAST_MODIFIED:
+        r->flags |= OM_HTTP_F_CHUNKED;
+    } else if (h <= H_LAST_MODIFIED) { /* Location: checked again by om_url_resolve */
         if (h == H_LOCATION && vn > OM_URL_MAX)
             return M_LOCATION_TOO_LONG;
         keep(h == H_LAST_MODIFIED ? r->kept + ETAG_CAP : r->kept,
              h == H_LOCATION ? OM_URL_MAX + 1 : h == H_ETAG ? ETAG_CAP : OM_LASTMOD_MAX + 1,
              v, vn);
-        return M_OK;
-    case H_DATE:
+    } else if (h == H_DATE) {
         set_flag(r, OM_HTTP_F_DATE, om_http_parse_date(v, vn, &r->date) == OM_OK);
-        return M_OK;
-    case H_RETRY_AFTER: { /* seconds, or a date; anything else ignored */
-        uint64_t secs = 0;
-        int64_t after = -1;
+    } else if (h == H_RETRY_AFTER) { /* seconds, or a date; anything else ignored */
+        int64_t after = 0x7fffffff; /* saturated */
         int64_t at = 0;
 
-        if (vn > 0 && (unsigned)(v[0] - '0') <= 9) {
-            id = parse_length(v, vn, &secs);
-            if (id == M_BAD_CONTENT_LENGTH)
+        if (!read_number(v, vn, 10, &num, &k)) {
+            if (k == 0) {
+                if (om_http_parse_date(v, vn, &at) != OM_OK)
+                    return M_OK;
+                after = -1; /* from Date, at the end of the head */
+            } else if (k != vn) {
                 return M_OK;
-            after = id != M_OK || secs > 0x7fffffffu ? 0x7fffffff /* saturated */
-                                                     : (int64_t)secs;
-        } else if (om_http_parse_date(v, vn, &at) != OM_OK) {
-            return M_OK;
+            } else if (num < 0x7fffffff) {
+                after = (int64_t)num;
+            }
         }
         r->retry_after = after;
         r->retry_at = at;
-        return M_OK;
-    }
-    default: /* H_CONTENT_TYPE: the media type, then parameters or not */
+    } else { /* H_CONTENT_TYPE: the media type, then parameters or not */
         for (k = 16; k < vn && is_ows(v[k]); k++)
             ;
         set_flag(r, OM_HTTP_F_JSON, vn >= 16 && eq_ci(v, "application/json", 16) &&
                                         (k == vn || v[k] == ';'));
-        return M_OK;
     }
+    return M_OK;
 }
 
 /* The empty line after the headers: decide how the body is framed. */
@@ -664,7 +668,6 @@ static unsigned head_end(om_http_resp_t *r)
     if (r->status < 200) {
         if (r->status == 101)
             return M_UNEXPECTED_101;
-        reset_fields(r); /* an interim response: the real one follows */
         r->state = S_STATUS;
         return M_OK;
     }
@@ -681,12 +684,10 @@ static unsigned head_end(om_http_resp_t *r)
     } else if (r->flags & OM_HTTP_F_CHUNKED) {
         r->state = S_CHUNK_SIZE;
     } else if (r->flags & OM_HTTP_F_LENGTH) {
-        if (r->body_max != 0 && r->content_length > r->body_max)
-            return M_BODY_OVER_BODY_MAX;
-        r->remain = r->content_length;
-        r->state = S_DATA;
-        if (r->remain == 0)
+        if (r->content_length == 0)
             set_done(r);
+        else
+            return expect_data(r, r->content_length);
     } else {
         r->state = S_BODY_CLOSE;
     }
@@ -699,24 +700,13 @@ static unsigned head_end(om_http_resp_t *r)
 static unsigned chunk_line(om_http_resp_t *r, size_t n, int cut, int cr, size_t *back)
 {
     const char *s = r->line;
-    uint64_t size = 0;
+    uint64_t size;
     unsigned id = M_BAD_CHUNK_SIZE;
     size_t k;
 
-    for (k = 0; k < n; k++) {
-        unsigned d = (unsigned)(s[k] - '0');
-
-        if (d > 9) {
-            d = (unsigned)((s[k] | 0x20) - 'a');
-            if (d > 5)
-                break;
-            d += 10;
-        }
-        if (size >> 59) { /* a 64th bit: over LENGTH_MAX */
-            id = M_CHUNK_SIZE_OVERFLOW;
-            goto bad;
-        }
-        size = size << 4 | d;
+    if (read_number(s, n, 16, &size, &k)) {
+        id = M_CHUNK_SIZE_OVERFLOW;
+        goto bad;
     }
     if (k == 0)
         goto bad;
@@ -737,11 +727,7 @@ static unsigned chunk_line(om_http_resp_t *r, size_t n, int cut, int cr, size_t 
         r->state = S_TRAILER;
         return M_OK;
     }
-    if (r->body_max != 0 && size > r->body_max - r->body_len)
-        return M_BODY_OVER_BODY_MAX;
-    r->remain = size;
-    r->state = S_DATA;
-    return M_OK;
+    return expect_data(r, size);
 
 bad: /* at byte k of the line, or at its end when k == n */
     if (k < n)
@@ -826,7 +812,7 @@ static int deliver(om_http_resp_t *r, const uint8_t *p, size_t n, size_t i)
 {
     size_t k = n;
 
-    if (r->body_max != 0 && n > r->body_max - r->body_len)
+    if (over_max(r, n))
         k = (size_t)(r->body_max - r->body_len);
     if (k > 0) {
         int rc = r->on_body != NULL ? r->on_body(r->ctx, p, k) : 0;
