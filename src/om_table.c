@@ -217,11 +217,8 @@ static int contains_nocase(const char *hay, size_t hl, const char *needle,
         for (j = 0; j < nl; j++) {
             unsigned a = (unsigned char)hay[i + j];
             unsigned b = (unsigned char)needle[j];
-            if (a - 'A' < 26u)
-                a |= 0x20u; /* to lower case */
-            if (b - 'A' < 26u)
-                b |= 0x20u;
-            if (a != b)
+            /* equal, or the same letter in the other case */
+            if (a != b && ((a ^ b) != 0x20u || (a | 0x20u) - 'a' >= 26u))
                 break;
         }
         if (j == nl)
