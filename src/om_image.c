@@ -159,6 +159,7 @@ int om_image_read(om_table_t *t, om_read_fn rd, void *ctx)
     uint8_t b[OM_IMAGE_HEADER]; /* the header, then each record, the CRC */
     uint32_t count, pool, crc, expect = 0;
     size_t el, ll, i;
+    const char *id, *name, *prev = NULL;
     stream_t s;
     int e;
 
@@ -234,20 +235,23 @@ int om_image_read(om_table_t *t, om_read_fn rd, void *ctx)
     if (rd32(b) != crc || expect != pool ||
         strlen(t->etag) != el || strlen(t->last_modified) != ll)
         goto corrupt;
-    for (i = 0; i < count; i++) {
+    for (i = 0, id = t->pool; i < count; i++) {
         const om_model_t *m = &t->models[i];
-        const char *id = &t->pool[m->str], *name = id + m->id_len + 1;
-        /* Each string ends at its length with the one NUL it holds (with
-         * the region's last byte a NUL, neither strlen can leave it); an
-         * id starts above ' ', as om_table_put requires. Ids ascend
-         * strictly. */
+        name = id + m->id_len + 1;
+        /* The regions follow one another in record order (as checked
+         * above). Each string ends at its length with the one NUL it
+         * holds (with the region's last byte a NUL, neither strlen can
+         * leave it); an id starts above ' ', as om_table_put requires.
+         * Ids ascend strictly. */
         if (name[m->name_len] != '\0' || strlen(name) != m->name_len ||
             strlen(id) != m->id_len || (unsigned char)id[0] <= ' ')
             goto corrupt;
         /* Both ids are NUL-terminated strings by now: strcmp orders them
          * bytewise, as the table does, a prefix first. */
-        if (i > 0 && strcmp(&t->pool[m[-1].str], id) >= 0)
+        if (prev && strcmp(prev, id) >= 0)
             goto corrupt;
+        prev = id;
+        id = name + m->name_len + 1; /* the next region */
     }
     t->count = (uint16_t)count;
     t->pool_used = pool;
