@@ -67,10 +67,9 @@ int om_price_parse(const char *s, size_t n, om_price_t *out)
         scale += dot;
         if (scale > EXP_MAX)
             return OM_ERR_SCHEMA;
-        if (d == 0) {
-            zeros += mant != 0; /* leading zeros are no digits of mant */
-        } else {
-            if (!mul_pow10(&mant, zeros + 1))
+        zeros++; /* this digit's place, kept pending while it is a 0 */
+        if (d != 0) {
+            if (!mul_pow10(&mant, zeros)) /* leading zeros: 0 stays 0 */
                 return OM_ERR_SCHEMA;
             mant += d;
             zeros = 0;
@@ -235,10 +234,15 @@ int om_price_cmp(om_price_t a, om_price_t b)
         unsigned sa = price_scale(a), sb = price_scale(b);
         ma = price_mant(a);
         mb = price_mant(b);
-        for (; sa < sb && ma < MANT_LIMIT; sa++)
-            ma *= 10u;
-        for (; sb < sa && mb < MANT_LIMIT; sb++)
-            mb *= 10u;
+        while (sa != sb && (ma | mb) < MANT_LIMIT) { /* both below it */
+            if (sa < sb) {
+                ma *= 10u;
+                sa++;
+            } else {
+                mb *= 10u;
+                sb++;
+            }
+        }
     }
     return ma < mb ? -1 : ma > mb;
 }
