@@ -67,9 +67,10 @@ int om_price_parse(const char *s, size_t n, om_price_t *out)
         scale += dot;
         if (scale > EXP_MAX)
             return OM_ERR_SCHEMA;
-        zeros++; /* this digit's place, kept pending while it is a 0 */
-        if (d != 0) {
-            if (!mul_pow10(&mant, zeros)) /* leading zeros: 0 stays 0 */
+        if (d == 0) {
+            zeros += mant != 0; /* leading zeros are no digits of mant */
+        } else {
+            if (!mul_pow10(&mant, zeros + 1))
                 return OM_ERR_SCHEMA;
             mant += d;
             zeros = 0;
