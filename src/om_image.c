@@ -70,7 +70,9 @@ size_t om_image_size(const om_table_t *t)
            t->pool_used + strlen(t->etag) + strlen(t->last_modified) + 4u;
 }
 
-/* A writer or a reader of the image's parts that keeps the running CRC. */
+/* A writer or a reader of the image's parts that keeps the running CRC
+ * and the first error: once there is one, fn is not called again, so a
+ * run of parts needs one check at its end. */
 typedef struct {
     union {
         om_write_fn w;
@@ -78,12 +80,14 @@ typedef struct {
     } fn;
     void *ctx;
     uint32_t crc;
+    int err;
 } stream_t;
 
-static int put(stream_t *s, const void *p, size_t n)
+static void put(stream_t *s, const void *p, size_t n)
 {
     s->crc = om_crc32(s->crc, p, n);
-    return s->fn.w(s->ctx, p, n);
+    if (s->err == 0)
+        s->err = s->fn.w(s->ctx, p, n);
 }
 
 int om_image_write(const om_table_t *t, om_write_fn w, void *ctx)
@@ -92,11 +96,11 @@ int om_image_write(const om_table_t *t, om_write_fn w, void *ctx)
     size_t el = strlen(t->etag), ll = strlen(t->last_modified), i;
     uint32_t off = 0;
     stream_t s;
-    int e;
 
     s.fn.w = w;
     s.ctx = ctx;
     s.crc = 0;
+    s.err = 0;
     memset(b, 0, sizeof b);
     memcpy(b, OM_IMAGE_MAGIC, 4);
     le16(b + 4, OM_IMAGE_VERSION);
@@ -110,8 +114,7 @@ int om_image_write(const om_table_t *t, om_write_fn w, void *ctx)
     le32(b + 16, t->pool_used);
     le32(b + 20, (uint32_t)(om_image_size(t) - OM_IMAGE_HEADER - 4u));
     le64(b + 24, (uint64_t)t->updated_at);
-    if ((e = put(&s, b, OM_IMAGE_HEADER)) != 0)
-        return e;
+    put(&s, b, OM_IMAGE_HEADER);
     for (i = 0; i < t->count; i++) {
         const om_model_t *m = &t->models[i];
         le64(b, m->prompt);
@@ -123,27 +126,25 @@ int om_image_write(const om_table_t *t, om_write_fn w, void *ctx)
         b[30] = m->id_len;
         b[31] = m->name_len;
         off += strings(m);
-        if ((e = put(&s, b, OM_IMAGE_RECORD)) != 0)
-            return e;
+        put(&s, b, OM_IMAGE_RECORD);
     }
     for (i = 0; i < t->count; i++) {
         const om_model_t *m = &t->models[i];
-        if ((e = put(&s, &t->pool[m->str], strings(m))) != 0)
-            return e;
+        put(&s, &t->pool[m->str], strings(m));
     }
-    if ((e = put(&s, t->etag, el)) != 0 ||
-        (e = put(&s, t->last_modified, ll)) != 0)
-        return e;
+    put(&s, t->etag, el);
+    put(&s, t->last_modified, ll);
     le32(b, s.crc);
-    return w(ctx, b, 4);
+    put(&s, b, 4);
+    return s.err;
 }
 
-static int get(stream_t *s, void *p, size_t n)
+static void get(stream_t *s, void *p, size_t n)
 {
-    int e = n ? s->fn.r(s->ctx, p, n) : 0;
-    if (e == 0)
+    if (s->err == 0 && n)
+        s->err = s->fn.r(s->ctx, p, n);
+    if (s->err == 0)
         s->crc = om_crc32(s->crc, p, n);
-    return e;
 }
 
 /* True for a price with the reserved scale 31 that is neither of the two
@@ -158,19 +159,23 @@ int om_image_read(om_table_t *t, om_read_fn rd, void *ctx)
     uint8_t b[OM_IMAGE_HEADER]; /* the header, then each record, the CRC */
     uint32_t count, pool, crc, expect = 0;
     size_t el, ll, i;
+    const char *id, *name, *prev = NULL;
     stream_t s;
     int e;
 
     s.fn.r = rd;
     s.ctx = ctx;
     s.crc = 0;
+    s.err = 0;
     om_table_init(t);
     /* The magic alone first: anything else is "foreign", however short. */
-    if ((e = get(&s, b, 4)) != 0)
+    get(&s, b, 4);
+    if ((e = s.err) != 0)
         goto fail;
     if (memcmp(b, OM_IMAGE_MAGIC, 4) != 0)
         goto foreign;
-    if ((e = get(&s, b + 4, OM_IMAGE_HEADER - 4)) != 0)
+    get(&s, b + 4, OM_IMAGE_HEADER - 4);
+    if ((e = s.err) != 0)
         goto fail;
     count = rd16(b + 8);
     el = b[14];
@@ -179,7 +184,7 @@ int om_image_read(om_table_t *t, om_read_fn rd, void *ctx)
     t->updated_at = (int64_t)rd64(b + 24);
     /* Another version, or a table bigger than this build's, is another
      * device's image. */
-    if (rd16(b + 4) != OM_IMAGE_VERSION || rd16(b + 6) != OM_IMAGE_HEADER ||
+    if (rd32(b + 4) != (OM_IMAGE_VERSION | (uint32_t)OM_IMAGE_HEADER << 16) ||
         rd16(b + 10) != OM_IMAGE_RECORD || count > OM_TABLE_CAPACITY ||
         pool > OM_POOL_SIZE || el > OM_ETAG_MAX || ll > OM_LASTMOD_MAX)
         goto foreign;
@@ -191,7 +196,8 @@ int om_image_read(om_table_t *t, om_read_fn rd, void *ctx)
 
     for (i = 0; i < count; i++) {
         om_model_t *m = &t->models[i];
-        if ((e = get(&s, b, OM_IMAGE_RECORD)) != 0)
+        get(&s, b, OM_IMAGE_RECORD);
+        if ((e = s.err) != 0)
             goto fail;
         m->prompt = rd64(b);
         m->completion = rd64(b + 8);
@@ -214,11 +220,12 @@ int om_image_read(om_table_t *t, om_read_fn rd, void *ctx)
             goto corrupt;
         expect += strings(m);
     }
-    if ((e = get(&s, t->pool, pool)) != 0 || (e = get(&s, t->etag, el)) != 0 ||
-        (e = get(&s, t->last_modified, ll)) != 0)
-        goto fail;
+    get(&s, t->pool, pool);
+    get(&s, t->etag, el);
+    get(&s, t->last_modified, ll);
     crc = s.crc;
-    if ((e = get(&s, b, 4)) != 0)
+    get(&s, b, 4);
+    if ((e = s.err) != 0)
         goto fail;
     t->etag[el] = '\0';
     t->last_modified[ll] = '\0';
@@ -228,20 +235,23 @@ int om_image_read(om_table_t *t, om_read_fn rd, void *ctx)
     if (rd32(b) != crc || expect != pool ||
         strlen(t->etag) != el || strlen(t->last_modified) != ll)
         goto corrupt;
-    for (i = 0; i < count; i++) {
+    for (i = 0, id = t->pool; i < count; i++) {
         const om_model_t *m = &t->models[i];
-        const char *id = &t->pool[m->str], *name = id + m->id_len + 1;
-        /* Each string ends at its length with the one NUL it holds (with
-         * the region's last byte a NUL, neither strlen can leave it); an
-         * id starts above ' ', as om_table_put requires. Ids ascend
-         * strictly. */
+        name = id + m->id_len + 1;
+        /* The regions follow one another in record order (as checked
+         * above). Each string ends at its length with the one NUL it
+         * holds (with the region's last byte a NUL, neither strlen can
+         * leave it); an id starts above ' ', as om_table_put requires.
+         * Ids ascend strictly. */
         if (name[m->name_len] != '\0' || strlen(name) != m->name_len ||
             strlen(id) != m->id_len || (unsigned char)id[0] <= ' ')
             goto corrupt;
         /* Both ids are NUL-terminated strings by now: strcmp orders them
          * bytewise, as the table does, a prefix first. */
-        if (i > 0 && strcmp(&t->pool[m[-1].str], id) >= 0)
+        if (prev && strcmp(prev, id) >= 0)
             goto corrupt;
+        prev = id;
+        id = name + m->name_len + 1; /* the next region */
     }
     t->count = (uint16_t)count;
     t->pool_used = pool;

@@ -47,6 +47,7 @@ int om_price_parse(const char *s, size_t n, om_price_t *out)
 {
     const char *end = s + n, *run;
     uint64_t mant = 0;
+    om_price_t p;
     long scale = 0, zeros = 0, exp = 0;
     int neg = 0, dot = 0;
 
@@ -104,13 +105,13 @@ int om_price_parse(const char *s, size_t n, om_price_t *out)
     }
     if (scale > SCALE_MAX)
         return OM_ERR_SCHEMA;
-    if (neg && mant) {
-        if (mant != 1 || scale != 0)
+    p = price_make(mant, (unsigned)scale);
+    if (neg && p) {
+        if (p != price_make(1, 0))
             return OM_ERR_SCHEMA; /* "-1" is the only negative price */
-        *out = OM_PRICE_VARIABLE;
-        return OM_OK;
+        p = OM_PRICE_VARIABLE;
     }
-    *out = price_make(mant, (unsigned)scale);
+    *out = p;
     return OM_OK;
 }
 
@@ -234,10 +235,15 @@ int om_price_cmp(om_price_t a, om_price_t b)
         unsigned sa = price_scale(a), sb = price_scale(b);
         ma = price_mant(a);
         mb = price_mant(b);
-        for (; sa < sb && ma < MANT_LIMIT; sa++)
-            ma *= 10u;
-        for (; sb < sa && mb < MANT_LIMIT; sb++)
-            mb *= 10u;
+        while (sa != sb && (ma | mb) < MANT_LIMIT) { /* both below it */
+            if (sa < sb) {
+                ma *= 10u;
+                sa++;
+            } else {
+                mb *= 10u;
+                sb++;
+            }
+        }
     }
     return ma < mb ? -1 : ma > mb;
 }

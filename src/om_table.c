@@ -99,15 +99,15 @@ static uint64_t age(const om_model_t *m)
 }
 
 /*
- * The unpinned models older than limit (whose age is below it), but for
- * index skip: adds their pool bytes to *bytes and returns the oldest one's
- * index, or -1 when there is none. They are the ones that may go to make
- * room for a newcomer of that age, and they go oldest first.
+ * The unpinned models older than the newcomer (any unpinned one when
+ * newcomer is NULL), but for index skip: adds their pool bytes to *bytes
+ * and returns the oldest one's index, or -1 when there is none. They are
+ * the ones that may go to make room for the newcomer, oldest first.
  */
-static int oldest_below(const om_table_t *t, uint64_t limit, size_t skip,
-                        size_t *bytes)
+static int oldest_below(const om_table_t *t, const om_model_t *newcomer,
+                        size_t skip, size_t *bytes)
 {
-    uint64_t best = limit;
+    uint64_t limit = newcomer ? age(newcomer) : UINT64_MAX, best = limit;
     int v = -1;
     size_t i;
     for (i = 0; i < t->count; i++) {
@@ -145,7 +145,7 @@ int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
     size_t freeable = 0;
     int result = OM_PUT_ADDED, at, found;
     unsigned pinned = m->flags & OM_MODEL_PINNED;
-    uint64_t limit;
+    const om_model_t *than; /* the candidates are older than it; NULL: any */
     om_model_t *rec;
     char *p;
 
@@ -170,9 +170,9 @@ int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
      * place. The pass over the records is made only when the newcomer
      * does not fit outright: a catalogue that fits the table never pays
      * for it (that is most of `make bench`'s instructions per byte). */
-    limit = pinned ? UINT64_MAX : age(m);
+    than = pinned ? NULL : m;
     if ((count == OM_TABLE_CAPACITY || used + need > OM_POOL_SIZE) &&
-        ((oldest_below(t, limit, skip, &freeable) < 0 &&
+        ((oldest_below(t, than, skip, &freeable) < 0 &&
           count == OM_TABLE_CAPACITY) ||
          used + need > OM_POOL_SIZE + freeable))
         return OM_PUT_DROPPED; /* a repeated id keeps its old record */
@@ -183,7 +183,7 @@ int om_table_put(om_table_t *t, const om_model_t *m, const char *id,
      * above there are enough of them. */
     while (t->count == OM_TABLE_CAPACITY ||
            t->pool_used + need > OM_POOL_SIZE) {
-        size_t v = (size_t)oldest_below(t, limit, (size_t)-1, &freeable);
+        size_t v = (size_t)oldest_below(t, than, (size_t)-1, &freeable);
         remove_at(t, v);
         if (v < pos)
             pos--;
@@ -217,11 +217,8 @@ static int contains_nocase(const char *hay, size_t hl, const char *needle,
         for (j = 0; j < nl; j++) {
             unsigned a = (unsigned char)hay[i + j];
             unsigned b = (unsigned char)needle[j];
-            if (a - 'A' < 26u)
-                a |= 0x20u; /* to lower case */
-            if (b - 'A' < 26u)
-                b |= 0x20u;
-            if (a != b)
+            /* equal, or the same letter in the other case */
+            if (a != b && ((a ^ b) != 0x20u || (a | 0x20u) - 'a' >= 26u))
                 break;
         }
         if (j == nl)

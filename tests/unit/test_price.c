@@ -81,6 +81,18 @@ static void test_parse_normalises(void **state)
     assert_true(parse_ok("-1.0") == OM_PRICE_VARIABLE);
     assert_format(parse_ok("0.0000030"), "0.000003");
     assert_format(parse_ok("12.50"), "12.5");
+    /* Leading zeros are no digits of the mantissa, however many. */
+    assert_true(parse_ok("00012.5") == MK(125, 1));
+    assert_true(parse_ok("000.000003") == MK(3, 6));
+    assert_true(parse_ok("0000000000000000000000000000000000000001") ==
+                MK(1, 0));
+    assert_true(parse_ok("0000000000000000000000000000000000000000.5") ==
+                MK(5, 1));
+    assert_true(parse_ok("00000000000000000000000000000000000000001e-30") ==
+                MK(1, 30));
+    assert_true(parse_ok("-0001") == OM_PRICE_VARIABLE);
+    assert_true(parse_ok("0000000000000000000000000000000000000000") ==
+                MK(0, 0));
 }
 
 static void test_parse_exponents(void **state)
