@@ -100,7 +100,6 @@ typedef int (*om_http_body_fn)(void *ctx, const uint8_t *p, size_t n);
 #define OM_HTTP_F_DONE 0x02u    /* the response is complete */
 #define OM_HTTP_F_LENGTH 0x04u  /* Content-Length given: content_length */
 #define OM_HTTP_F_CHUNKED 0x08u /* Transfer-Encoding: chunked */
-#define OM_HTTP_F_JSON 0x10u    /* Content-Type is application/json */
 #define OM_HTTP_F_DATE 0x20u    /* Date header parsed into date */
 #define OM_HTTP_F_EXTRA 0x40u   /* bytes came after the end (ignored) */
 

@@ -344,12 +344,12 @@ enum {
 
 /* Headers we read, by their place in header_names. */
 enum { H_OTHER, H_CONTENT_LENGTH, H_TRANSFER_ENCODING, H_LOCATION, H_ETAG,
-       H_LAST_MODIFIED, H_DATE, H_RETRY_AFTER, H_CONTENT_TYPE };
+       H_LAST_MODIFIED, H_DATE, H_RETRY_AFTER };
 
 /* In lower case, each ended by a NUL, the list by another. */
 static const char header_names[] =
     "content-length\0transfer-encoding\0location\0etag\0last-modified\0date\0"
-    "retry-after\0content-type\0";
+    "retry-after\0";
 
 #define LENGTH_MAX ((uint64_t)INT64_MAX) /* largest body or chunk size */
 #define ETAG_CAP (OM_ETAG_MAX + 1)      /* kept[]: ETag, then Last-Modified */
@@ -598,7 +598,7 @@ static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
                           (h == H_LOCATION ? r->location : r->etag) != r->kept))
         return M_OK;
     /* framing and a Location cannot be judged on a part; anything else
-     * cut is read as an empty value: not kept, not JSON, no date */
+     * cut is read as an empty value: not kept, no date */
     if (cut && h <= H_LOCATION)
         return M_CONTENT_LENGTH_TOO_LARGE + h - H_CONTENT_LENGTH;
     while (vn > 0 && is_ows(v[0])) {
@@ -636,7 +636,7 @@ static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
              v, vn);
     } else if (h == H_DATE) {
         set_flag(r, OM_HTTP_F_DATE, om_http_parse_date(v, vn, &r->date) == OM_OK);
-    } else if (h == H_RETRY_AFTER) { /* seconds, or a date; anything else ignored */
+    } else { /* H_RETRY_AFTER: seconds, or a date; anything else ignored */
         int64_t after = 0x7fffffff; /* saturated */
         int64_t at = 0;
 
@@ -653,11 +653,6 @@ static unsigned parse_header(om_http_resp_t *r, size_t n, int cut)
         }
         r->retry_after = after;
         r->retry_at = at;
-    } else { /* H_CONTENT_TYPE: the media type, then parameters or not */
-        for (k = 16; k < vn && is_ows(v[k]); k++)
-            ;
-        set_flag(r, OM_HTTP_F_JSON, vn >= 16 && eq_ci(v, "application/json", 16) &&
-                                        (k == vn || v[k] == ';'));
     }
     return M_OK;
 }
