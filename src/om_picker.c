@@ -133,10 +133,11 @@ static void put_field(om_picker_t *p, const char *s, size_t w, int pad)
 }
 
 /* The prices of m in USD per million tokens, each in at most COL_PRICE
- * characters (four decimals, else two, else "huge": 100,000 USD and
- * more), then its context ("-" when not given), each column after a
- * separating space. OM_PRICE_STR_MAX holds every price: formatting never
- * fails. */
+ * characters (four decimals, else two; else "huge" for 100,000 USD and
+ * more, "<0.0001" for a price whose two significant digits lie beyond
+ * six decimals), then its context ("-" when not given), each column
+ * after a separating space. OM_PRICE_STR_MAX holds every price:
+ * formatting never fails. */
 static void put_numbers(om_picker_t *p, const om_model_t *m)
 {
     char b[OM_PRICE_STR_MAX];
@@ -146,7 +147,7 @@ static void put_numbers(om_picker_t *p, const om_model_t *m)
         const char *s = b;
         if (om_price_format_per_million(v, 4, b, sizeof b) > COL_PRICE &&
             om_price_format_per_million(v, 2, b, sizeof b) > COL_PRICE)
-            s = "huge";
+            s = b[0] == '0' ? "<0.0001" : "huge";
         put_field(p, s, 1 + COL_PRICE, PAD_BEFORE);
     }
     b[0] = '-';

@@ -643,6 +643,23 @@ static void test_free_and_order(void **state)
     assert_int_equal(feed("q\r"), OM_PICKER_QUIT);
 }
 
+/* A price too long for its column says which way: a tiny one is not
+ * shown as huge. */
+static void test_price_extremes(void **state)
+{
+    size_t at;
+    (void)state;
+    om_table_init(&tab);
+    put("a/tiny", "Tiny", "0.0000000000012", "0.00000000001", 1000, 1);
+    put("b/huge", "Huge", "0.1", "1", 1000, 2);
+    start();
+    at = out_len;
+    assert_int_equal(feed("a\r"), OM_PICKER_MORE);
+    assert_non_null(strstr(since(at),
+        "  1 a/tiny                                             <0.0001  0.00001      1K\r\n"
+        "  2 b/huge                                                huge     huge      1K\r\n"));
+}
+
 static void test_numbers_out_of_range(void **state)
 {
     (void)state;
@@ -850,6 +867,7 @@ int main(void)
         cmocka_unit_test_setup(test_plain_text_searches, setup),
         cmocka_unit_test_setup(test_full_id_selects, setup),
         cmocka_unit_test_setup(test_free_and_order, setup),
+        cmocka_unit_test_setup(test_price_extremes, setup),
         cmocka_unit_test_setup(test_numbers_out_of_range, setup),
         cmocka_unit_test_setup(test_save_fails, setup),
         cmocka_unit_test_setup(test_write_fails, setup),
