@@ -221,13 +221,17 @@ HOT const uint8_t *scan_string(const uint8_t *p, const uint8_t *end)
 /* -------------------------------------------------------------- errors */
 
 /* Why a document is refused: each reason is its om_err, negated, as a
- * byte, then the words after it (none where the kind says it all: too
+ * byte (\2 JSON, \3 TRUNCATED, \4 DEPTH, \5 SCHEMA, \6 EMPTY, \16
+ * TOOBIG), then the words after it (none where the kind says it all: too
  * deep, truncated). error_at takes the index of one. */
 enum reason {
     R_MISMATCH, R_KEY, R_COLON, R_AFTER, R_END, R_VALUE, R_NUMBER,
     R_LITERAL, R_ESCAPE, R_CONTROL, R_ROOT, R_DATA, R_DEPTH,
     R_TRUNCATED, R_NO_DATA, R_NEXT_LONG, R_EMPTY
 };
+typedef char reasons_codes_are_om_errs[
+    OM_ERR_JSON == -2 && OM_ERR_TRUNCATED == -3 && OM_ERR_DEPTH == -4 &&
+    OM_ERR_SCHEMA == -5 && OM_ERR_EMPTY == -6 && OM_ERR_TOOBIG == -14 ? 1 : -1];
 static const char reasons[] =
     "\2mismatched bracket\0\2expected a key\0\2expected ':'\0"
     "\2expected ',', '}' or ']'\0\2data after the end\0"
