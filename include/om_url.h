@@ -39,8 +39,10 @@ int om_url_parse(const char *url, om_url_t *u);
  * relative path such as "models?page=2" (taken from base's directory).
  * A ':' before the first '/', '?' or '#' makes ref absolute, so only an
  * http(s) URL gets through ("mailto:x" and "1x:y" are refused).
- * out may be base itself; ref must not point into out. out is written only
- * on success. Returns 0, OM_ERR_INVAL or OM_ERR_TOOBIG as om_url_parse. */
+ * base is a URL om_url_parse or om_url_resolve filled in (its path starts
+ * with '/', which a relative ref's directory is found by). out may be base
+ * itself; ref must not point into out. out is written only on success.
+ * Returns 0, OM_ERR_INVAL or OM_ERR_TOOBIG as om_url_parse. */
 int om_url_resolve(const om_url_t *base, const char *ref, om_url_t *out);
 
 /* 1 when a and b have the same scheme, host (ignoring case) and port,
